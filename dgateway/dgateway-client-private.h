@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "dgateway-client.h"
+#include "dgateway-payload-private.h"
+
+G_BEGIN_DECLS
+
+/* What a shard reads from the client that owns it. */
+const char   *dgateway_client_get_token_internal       (DGatewayClient  *self);
+const char   *dgateway_client_get_resolved_gateway_url (DGatewayClient  *self);
+SoupSession  *dgateway_client_get_soup_session         (DGatewayClient  *self);
+GMainContext *dgateway_client_get_context              (DGatewayClient  *self);
+GSource      *dgateway_client_add_timeout              (DGatewayClient  *self,
+                                                        guint            interval_ms,
+                                                        GSourceFunc      func,
+                                                        gpointer         data);
+guint         dgateway_client_get_hello_timeout        (DGatewayClient  *self);
+void          dgateway_client_get_invalid_session_delay (DGatewayClient *self,
+                                                        guint           *min_ms,
+                                                        guint           *max_ms);
+
+/* What a shard tells the client. dgateway_client_shard_dispatch() is the
+ * one hand-off of events from a shard to the client. */
+void          dgateway_client_shard_dispatch           (DGatewayClient  *self,
+                                                        DGatewayShard   *shard,
+                                                        DGatewayPayload *payload);
+void          dgateway_client_shard_state_changed      (DGatewayClient  *self,
+                                                        DGatewayShard   *shard);
+void          dgateway_client_shard_connection_lost    (DGatewayClient  *self,
+                                                        DGatewayShard   *shard,
+                                                        const GError    *error);
+void          dgateway_client_shard_reconnected        (DGatewayClient  *self,
+                                                        DGatewayShard   *shard,
+                                                        gboolean         resumed);
+
+/* Test-only tunables: the protocol's own timings make tests slow. */
+void          dgateway_client_set_test_timings         (DGatewayClient  *self,
+                                                        guint            hello_timeout_ms,
+                                                        guint            invalid_session_min_ms,
+                                                        guint            invalid_session_max_ms);
+
+void          dgateway_source_clear                    (GSource        **source);
+
+G_END_DECLS

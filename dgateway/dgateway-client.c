@@ -1,0 +1,1724 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-client-private.h"
+#include "dgateway-enum-types.h"
+#include "dgateway-error.h"
+#include "dgateway-event-private.h"
+#include "dgateway-shard-private.h"
+
+#include <glib/gi18n-lib.h>
+
+/**
+ * DGatewayClient:
+ *
+ * A connection to the Discord Gateway that keeps itself alive.
+ *
+ * A client connects with a bot token and a set of [flags@DGateway.Intents],
+ * and from then on runs the whole Gateway lifecycle on the
+ * [struct@GLib.MainContext] that was the thread default when
+ * [method@Client.connect_async] was called: heartbeats, IDENTIFY, RESUME
+ * after a lost connection, the Gateway's reconnection requests, and
+ * reconnection with exponential backoff. Every dispatch event reaches the
+ * application as the detailed [signal@Client::dispatch] signal.
+ *
+ * ```c
+ * g_autoptr(DGatewayClient) client = dgateway_client_new (token,
+ *     DGATEWAY_INTENTS_GUILD_MESSAGES | DGATEWAY_INTENTS_MESSAGE_CONTENT);
+ *
+ * g_signal_connect (client, "dispatch::MESSAGE_CREATE",
+ *                   G_CALLBACK (on_message_create), NULL);
+ * dgateway_client_connect_async (client, NULL, on_connected, NULL);
+ * ```
+ *
+ * ## Metrics
+ *
+ * The state and the metrics of the connection are properties, so
+ * `notify::` handlers and [method@GObject.Object.bind_property] work on
+ * them. Counters that change with every event (`events-received`,
+ * `bytes-received`, `sequence`, `events-per-second`, `uptime`) are notified
+ * at most four times a second, never once per event.
+ *
+ * ## Secrets
+ *
+ * The token goes only into IDENTIFY, RESUME and the `Authorization` header
+ * of REST requests. It never appears in a log line, a debug message or a
+ * [struct@GLib.Error].
+ */
+
+#define DEFAULT_API_URL            "https://discord.com/api/v10"
+#define DEFAULT_GATEWAY_URL        "wss://gateway.discord.gg"
+#define DEFAULT_MAX_PAYLOAD_SIZE   (64 * 1024 * 1024)
+#define DEFAULT_DELAY_MIN_MS       1000
+#define DEFAULT_DELAY_MAX_MS       60000
+#define DEFAULT_HELLO_TIMEOUT_MS   20000
+#define METRICS_INTERVAL_MS        250
+#define USER_AGENT                 "DiscordBot (" PACKAGE_URL ", " PACKAGE_VERSION ")"
+
+struct _DGatewayClient
+{
+  GObject parent_instance;
+
+  char *token;
+  DGatewayIntents intents;
+  char *gateway_url;
+  char *api_url;
+  char *resolved_gateway_url;
+  DGatewayCompression compression;
+  guint shard_count;
+  guint reconnect_delay_min;
+  guint reconnect_delay_max;
+  gsize max_payload_size;
+  guint large_threshold;
+  JsonNode *presence;
+
+  guint hello_timeout;
+  guint invalid_session_min;
+  guint invalid_session_max;
+
+  GMainContext *context;
+  SoupSession *soup_session;
+  GListStore *shards;
+  GTask *connect_task;
+  GCancellable *discovery_cancellable;
+  gulong cancelled_id;
+  GSource *metrics_source;
+  DGatewayState state;
+};
+
+enum {
+  PROP_0,
+  PROP_TOKEN,
+  PROP_INTENTS,
+  PROP_GATEWAY_URL,
+  PROP_API_URL,
+  PROP_COMPRESSION,
+  PROP_SHARD_COUNT,
+  PROP_RECONNECT_DELAY_MIN,
+  PROP_RECONNECT_DELAY_MAX,
+  PROP_MAX_PAYLOAD_SIZE,
+  PROP_LARGE_THRESHOLD,
+  PROP_PRESENCE,
+  PROP_STATE,
+  PROP_LATENCY,
+  PROP_UPTIME,
+  PROP_EVENTS_RECEIVED,
+  PROP_BYTES_RECEIVED,
+  PROP_BYTES_DECOMPRESSED,
+  PROP_COMPRESSION_RATIO,
+  PROP_RECONNECT_COUNT,
+  PROP_MISSED_HEARTBEATS,
+  PROP_EVENTS_PER_SECOND,
+  PROP_SESSION_ID,
+  PROP_SEQUENCE,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_DISPATCH,
+  SIGNAL_CONNECTION_LOST,
+  SIGNAL_RECONNECTED,
+  N_SIGNALS,
+};
+
+static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (DGatewayClient, dgateway_client, G_TYPE_OBJECT)
+
+static void
+ensure_i18n (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      g_once_init_leave (&initialized, 1);
+    }
+}
+
+void
+dgateway_source_clear (GSource **source)
+{
+  if (*source == NULL)
+    return;
+
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Aggregates over the shards */
+
+static DGatewayShard *
+shard_at (DGatewayClient *self,
+          guint           position)
+{
+  /* The list store holds a reference; give back a borrowed pointer. */
+  DGatewayShard *shard = g_list_model_get_item (G_LIST_MODEL (self->shards), position);
+
+  g_object_unref (shard);
+  return shard;
+}
+
+static guint
+n_shards (DGatewayClient *self)
+{
+  return g_list_model_get_n_items (G_LIST_MODEL (self->shards));
+}
+
+/* The client is CONNECTED only when every shard is; otherwise it shows the
+ * state of the shard furthest from it, FAILED first. */
+static DGatewayState
+aggregate_state (DGatewayClient *self)
+{
+  static const DGatewayState order[] = {
+    DGATEWAY_STATE_FAILED, DGATEWAY_STATE_RECONNECTING, DGATEWAY_STATE_CONNECTING,
+    DGATEWAY_STATE_IDENTIFYING, DGATEWAY_STATE_RESUMING, DGATEWAY_STATE_CONNECTED,
+  };
+
+  if (n_shards (self) == 0)
+    return self->state == DGATEWAY_STATE_CONNECTING ? self->state : DGATEWAY_STATE_DISCONNECTED;
+
+  for (guint o = 0; o < G_N_ELEMENTS (order); o++)
+    for (guint i = 0; i < n_shards (self); i++)
+      if (dgateway_shard_get_state (shard_at (self, i)) == order[o])
+        return order[o];
+
+  return DGATEWAY_STATE_DISCONNECTED;
+}
+
+static guint64
+sum_shards (DGatewayClient *self,
+            guint64       (*getter) (DGatewayShard *))
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < n_shards (self); i++)
+    total += getter (shard_at (self, i));
+  return total;
+}
+
+static guint64
+shard_reconnect_count (DGatewayShard *shard)
+{
+  return dgateway_shard_get_reconnect_count (shard);
+}
+
+static guint64
+shard_missed_heartbeats (DGatewayShard *shard)
+{
+  return dgateway_shard_get_missed_heartbeats (shard);
+}
+
+static void
+set_state (DGatewayClient *self,
+           DGatewayState   state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+}
+
+/* Connecting */
+
+static void
+complete_connect (DGatewayClient *self,
+                  GError         *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+
+  g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
+  self->cancelled_id = 0;
+
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+metrics_cb (gpointer data)
+{
+  DGatewayClient *self = data;
+  GObject *object = G_OBJECT (self);
+
+  g_object_freeze_notify (object);
+  for (guint i = 0; i < n_shards (self); i++)
+    dgateway_shard_flush_metrics (shard_at (self, i));
+
+  g_object_notify_by_pspec (object, props[PROP_EVENTS_RECEIVED]);
+  g_object_notify_by_pspec (object, props[PROP_BYTES_RECEIVED]);
+  g_object_notify_by_pspec (object, props[PROP_BYTES_DECOMPRESSED]);
+  g_object_notify_by_pspec (object, props[PROP_COMPRESSION_RATIO]);
+  g_object_notify_by_pspec (object, props[PROP_EVENTS_PER_SECOND]);
+  g_object_notify_by_pspec (object, props[PROP_SEQUENCE]);
+  g_object_notify_by_pspec (object, props[PROP_UPTIME]);
+  g_object_thaw_notify (object);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+start_shards (DGatewayClient *self)
+{
+  guint count = MAX (self->shard_count, 1);
+
+  g_list_store_remove_all (self->shards);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(DGatewayShard) shard = dgateway_shard_new (self, i, self->shard_count);
+
+      g_list_store_append (self->shards, shard);
+    }
+
+  dgateway_source_clear (&self->metrics_source);
+  self->metrics_source = dgateway_client_add_timeout (self, METRICS_INTERVAL_MS,
+                                                      metrics_cb, self);
+
+  for (guint i = 0; i < count; i++)
+    dgateway_shard_start (shard_at (self, i));
+}
+
+static void
+fail_connect (DGatewayClient *self,
+              GError         *error)
+{
+  set_state (self, DGATEWAY_STATE_FAILED);
+  complete_connect (self, error);
+}
+
+static void
+gateway_bot_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  DGatewayClient *self = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) body = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  const char *url = NULL;
+
+  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->discovery_cancellable);
+
+  if (body != NULL && soup_message_get_status (message) == SOUP_STATUS_UNAUTHORIZED)
+    {
+      fail_connect (self, g_error_new_literal (DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED,
+                                               _("The token was refused by the Discord API")));
+      return;
+    }
+
+  if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)) &&
+      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL))
+    url = dgateway_json_get_string (json_parser_get_root (parser), "url");
+
+  if (url == NULL)
+    g_warning ("Could not ask the Discord API for the gateway URL; using %s", DEFAULT_GATEWAY_URL);
+
+  g_free (self->resolved_gateway_url);
+  self->resolved_gateway_url = g_strdup (url ? url : DEFAULT_GATEWAY_URL);
+  start_shards (self);
+}
+
+/* GET /gateway/bot gives the URL to connect to. */
+static void
+discover_gateway (DGatewayClient *self)
+{
+  g_autofree char *url = g_strconcat (self->api_url, "/gateway/bot", NULL);
+  g_autofree char *authorization = g_strconcat ("Bot ", self->token, NULL);
+  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
+
+  if (message == NULL)
+    {
+      fail_connect (self, g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
+                                       _("The API URL “%s” is not valid"), self->api_url));
+      return;
+    }
+
+  soup_message_headers_replace (soup_message_get_request_headers (message),
+                                "Authorization", authorization);
+  self->discovery_cancellable = g_cancellable_new ();
+  soup_session_send_and_read_async (self->soup_session, message, G_PRIORITY_DEFAULT,
+                                    self->discovery_cancellable, gateway_bot_cb, self);
+}
+
+static gboolean
+cancel_connect_idle_cb (gpointer data)
+{
+  DGatewayClient *self = data;
+
+  if (self->connect_task != NULL)
+    dgateway_client_disconnect (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+connect_cancelled_cb (GCancellable   *cancellable,
+                      DGatewayClient *self)
+{
+  /* "cancelled" may run in another thread; stop on the client's own. */
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  g_source_set_callback (source, cancel_connect_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_attach (source, self->context);
+}
+
+/* Public API */
+
+/**
+ * dgateway_client_new:
+ * @token: the bot token, without the `Bot ` prefix
+ * @intents: the groups of events to receive
+ *
+ * Creates a client for the bot with @token.
+ *
+ * Returns: (transfer full): a new client
+ */
+DGatewayClient *
+dgateway_client_new (const char      *token,
+                     DGatewayIntents  intents)
+{
+  g_return_val_if_fail (token != NULL, NULL);
+
+  return g_object_new (DGATEWAY_TYPE_CLIENT,
+                       "token", token,
+                       "intents", intents,
+                       NULL);
+}
+
+/**
+ * dgateway_client_connect_async:
+ * @self: a client
+ * @cancellable: (nullable): a cancellable
+ * @callback: (scope async): called when the client is connected, or failed
+ * @user_data: data for @callback
+ *
+ * Connects to the Gateway.
+ *
+ * The operation completes when every shard is CONNECTED (READY was
+ * received), or with the first fatal error: a fatal close code such as
+ * [enum@DGateway.Error.authentication_failed], or a token the REST API
+ * refuses. Lost connections and refused connection attempts are not fatal:
+ * the client keeps trying with backoff, and each one is reported by
+ * [signal@Client::connection-lost].
+ *
+ * Cancelling @cancellable, or calling [method@Client.disconnect], stops
+ * connecting and completes the operation with `G_IO_ERROR_CANCELLED`.
+ *
+ * After the operation completed the client goes on by itself: it stays
+ * connected until [method@Client.disconnect], or until a fatal error,
+ * which sets [property@Client:state] to
+ * [enum@DGateway.State.failed].
+ */
+void
+dgateway_client_connect_async (DGatewayClient      *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, dgateway_client_connect_async);
+
+  if (self->connect_task != NULL || (self->state != DGATEWAY_STATE_DISCONNECTED &&
+                                     self->state != DGATEWAY_STATE_FAILED))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_PENDING,
+                               _("The client is already connected or connecting"));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  g_clear_pointer (&self->context, g_main_context_unref);
+  self->context = g_main_context_ref_thread_default ();
+  if (self->soup_session == NULL)
+    self->soup_session = soup_session_new_with_options ("user-agent", USER_AGENT, NULL);
+
+  self->connect_task = g_steal_pointer (&task);
+  if (cancellable != NULL)
+    self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
+                                                self, NULL);
+  set_state (self, DGATEWAY_STATE_CONNECTING);
+
+  if (self->gateway_url != NULL && *self->gateway_url != '\0')
+    {
+      g_free (self->resolved_gateway_url);
+      self->resolved_gateway_url = g_strdup (self->gateway_url);
+      start_shards (self);
+    }
+  else
+    discover_gateway (self);
+}
+
+/**
+ * dgateway_client_connect_finish:
+ * @self: a client
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Finishes [method@Client.connect_async].
+ *
+ * Returns: `TRUE` if every shard is connected, `FALSE` with @error set
+ *   otherwise
+ */
+gboolean
+dgateway_client_connect_finish (DGatewayClient  *self,
+                                GAsyncResult    *result,
+                                GError         **error)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == dgateway_client_connect_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * dgateway_client_disconnect:
+ * @self: a client
+ *
+ * Closes every connection with close code 1000, which ends the Gateway
+ * session: the bot goes offline and the session cannot be resumed.
+ *
+ * A pending [method@Client.connect_async] completes with
+ * `G_IO_ERROR_CANCELLED`. The client can connect again afterwards.
+ */
+void
+dgateway_client_disconnect (DGatewayClient *self)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  g_cancellable_cancel (self->discovery_cancellable);
+  g_clear_object (&self->discovery_cancellable);
+  dgateway_source_clear (&self->metrics_source);
+
+  for (guint i = 0; i < n_shards (self); i++)
+    dgateway_shard_stop (shard_at (self, i));
+
+  set_state (self, DGATEWAY_STATE_DISCONNECTED);
+  complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               _("The connection was cancelled")));
+}
+
+/**
+ * dgateway_client_get_shards:
+ * @self: a client
+ *
+ * Gets the shards of the client, as a list of [class@Shard].
+ *
+ * The list is filled when the client connects.
+ *
+ * Returns: (transfer none): the shards
+ */
+GListModel *
+dgateway_client_get_shards (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return G_LIST_MODEL (self->shards);
+}
+
+/* Private API for the shards */
+
+const char *
+dgateway_client_get_token_internal (DGatewayClient *self)
+{
+  return self->token;
+}
+
+const char *
+dgateway_client_get_resolved_gateway_url (DGatewayClient *self)
+{
+  return self->resolved_gateway_url ? self->resolved_gateway_url : DEFAULT_GATEWAY_URL;
+}
+
+SoupSession *
+dgateway_client_get_soup_session (DGatewayClient *self)
+{
+  return self->soup_session;
+}
+
+GMainContext *
+dgateway_client_get_context (DGatewayClient *self)
+{
+  return self->context;
+}
+
+GSource *
+dgateway_client_add_timeout (DGatewayClient *self,
+                             guint           interval_ms,
+                             GSourceFunc     func,
+                             gpointer        data)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+guint
+dgateway_client_get_hello_timeout (DGatewayClient *self)
+{
+  return self->hello_timeout;
+}
+
+void
+dgateway_client_get_invalid_session_delay (DGatewayClient *self,
+                                           guint          *min_ms,
+                                           guint          *max_ms)
+{
+  *min_ms = self->invalid_session_min;
+  *max_ms = self->invalid_session_max;
+}
+
+void
+dgateway_client_set_test_timings (DGatewayClient *self,
+                                  guint           hello_timeout_ms,
+                                  guint           invalid_session_min_ms,
+                                  guint           invalid_session_max_ms)
+{
+  self->hello_timeout = hello_timeout_ms;
+  self->invalid_session_min = invalid_session_min_ms;
+  self->invalid_session_max = invalid_session_max_ms;
+}
+
+void
+dgateway_client_shard_dispatch (DGatewayClient  *self,
+                                DGatewayShard   *shard,
+                                DGatewayPayload *payload)
+{
+  const char *name = dgateway_payload_get_name (payload);
+  GQuark detail = name ? g_quark_try_string (name) : 0;
+  g_autoptr(DGatewayEvent) event = NULL;
+  gboolean handled = FALSE;
+
+  /* Nobody listens: build nothing. A detailed lookup matches only handlers
+   * of that very detail, so handlers without one are looked up too. */
+  if (!g_signal_has_handler_pending (self, signals[SIGNAL_DISPATCH], 0, FALSE) &&
+      (detail == 0 || !g_signal_has_handler_pending (self, signals[SIGNAL_DISPATCH], detail, FALSE)))
+    return;
+
+  event = dgateway_event_new (payload, dgateway_shard_get_shard_id (shard));
+  g_signal_emit (self, signals[SIGNAL_DISPATCH], detail, event, &handled);
+}
+
+void
+dgateway_client_shard_state_changed (DGatewayClient *self,
+                                     DGatewayShard  *shard)
+{
+  DGatewayState state = aggregate_state (self);
+
+  if (g_list_store_find (self->shards, shard, NULL) == FALSE)
+    return;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_state (self, state);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LATENCY]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_ID]);
+  g_object_thaw_notify (G_OBJECT (self));
+
+  if (state == DGATEWAY_STATE_CONNECTED)
+    complete_connect (self, NULL);
+}
+
+void
+dgateway_client_shard_connection_lost (DGatewayClient *self,
+                                       DGatewayShard  *shard,
+                                       const GError   *error)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
+  g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, shard, error);
+
+  if (dgateway_shard_get_state (shard) == DGATEWAY_STATE_FAILED)
+    complete_connect (self, g_error_copy (error));
+}
+
+void
+dgateway_client_shard_reconnected (DGatewayClient *self,
+                                   DGatewayShard  *shard,
+                                   gboolean        resumed)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
+  g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, shard, resumed);
+}
+
+/* Properties: configuration */
+
+/**
+ * dgateway_client_get_intents:
+ * @self: a client
+ *
+ * Gets the intents sent in IDENTIFY.
+ *
+ * Returns: the intents
+ */
+DGatewayIntents
+dgateway_client_get_intents (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), DGATEWAY_INTENTS_NONE);
+
+  return self->intents;
+}
+
+/**
+ * dgateway_client_set_intents:
+ * @self: a client
+ * @intents: the groups of events to receive
+ *
+ * Sets the intents sent in IDENTIFY. They apply from the next new session.
+ */
+void
+dgateway_client_set_intents (DGatewayClient  *self,
+                             DGatewayIntents  intents)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (self->intents == intents)
+    return;
+
+  self->intents = intents;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_INTENTS]);
+}
+
+static gboolean
+set_string (char       **field,
+            const char  *value)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  return TRUE;
+}
+
+/**
+ * dgateway_client_get_gateway_url:
+ * @self: a client
+ *
+ * Gets the Gateway URL set on the client.
+ *
+ * Returns: (nullable): the URL, or `NULL` if the client asks the REST API
+ */
+const char *
+dgateway_client_get_gateway_url (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return self->gateway_url;
+}
+
+/**
+ * dgateway_client_set_gateway_url:
+ * @self: a client
+ * @gateway_url: (nullable): a `wss://` or `ws://` URL, or `NULL`
+ *
+ * Sets the URL of the Gateway to connect to, such as a Gateway proxy or a
+ * mock gateway in tests. With `NULL` or an empty string the client asks
+ * `GET /gateway/bot` of [property@Client:api-url] when it connects.
+ */
+void
+dgateway_client_set_gateway_url (DGatewayClient *self,
+                                 const char     *gateway_url)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (set_string (&self->gateway_url, gateway_url))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GATEWAY_URL]);
+}
+
+/**
+ * dgateway_client_get_api_url:
+ * @self: a client
+ *
+ * Gets the base URL of the Discord REST API.
+ *
+ * Returns: the URL
+ */
+const char *
+dgateway_client_get_api_url (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return self->api_url;
+}
+
+/**
+ * dgateway_client_set_api_url:
+ * @self: a client
+ * @api_url: (nullable): the base URL, or `NULL` for Discord's
+ *
+ * Sets the base URL of the Discord REST API, used to discover the Gateway.
+ */
+void
+dgateway_client_set_api_url (DGatewayClient *self,
+                             const char     *api_url)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (set_string (&self->api_url, api_url ? api_url : DEFAULT_API_URL))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_API_URL]);
+}
+
+/**
+ * dgateway_client_get_compression:
+ * @self: a client
+ *
+ * Gets the transport compression asked of the Gateway.
+ *
+ * Returns: the compression
+ */
+DGatewayCompression
+dgateway_client_get_compression (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), DGATEWAY_COMPRESSION_NONE);
+
+  return self->compression;
+}
+
+/**
+ * dgateway_client_set_compression:
+ * @self: a client
+ * @compression: the transport compression
+ *
+ * Sets the transport compression. It applies from the next connection.
+ */
+void
+dgateway_client_set_compression (DGatewayClient      *self,
+                                 DGatewayCompression  compression)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (self->compression == compression)
+    return;
+
+  self->compression = compression;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPRESSION]);
+}
+
+/**
+ * dgateway_client_get_shard_count:
+ * @self: a client
+ *
+ * Gets the number of shards set on the client.
+ *
+ * Returns: the shard count, 0 for an unsharded bot
+ */
+guint
+dgateway_client_get_shard_count (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return self->shard_count;
+}
+
+/**
+ * dgateway_client_set_shard_count:
+ * @self: a client
+ * @shard_count: the number of shards, or 0
+ *
+ * Sets the number of shards of the bot. With 0 the client runs one
+ * connection and sends no `shard` in IDENTIFY; otherwise it runs one
+ * connection per shard, each identifying as `[id, shard_count]`.
+ * It applies when the client next connects.
+ */
+void
+dgateway_client_set_shard_count (DGatewayClient *self,
+                                 guint           shard_count)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (self->shard_count == shard_count)
+    return;
+
+  self->shard_count = shard_count;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SHARD_COUNT]);
+}
+
+/**
+ * dgateway_client_get_reconnect_delay_min:
+ * @self: a client
+ *
+ * Gets the shortest wait before a reconnection.
+ *
+ * Returns: the delay in milliseconds
+ */
+guint
+dgateway_client_get_reconnect_delay_min (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return self->reconnect_delay_min;
+}
+
+/**
+ * dgateway_client_set_reconnect_delay_min:
+ * @self: a client
+ * @delay_ms: the delay in milliseconds
+ *
+ * Sets the shortest wait before a reconnection. Successive failures double
+ * the wait, with jitter, up to [property@Client:reconnect-delay-max].
+ */
+void
+dgateway_client_set_reconnect_delay_min (DGatewayClient *self,
+                                         guint           delay_ms)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (self->reconnect_delay_min == delay_ms)
+    return;
+
+  self->reconnect_delay_min = delay_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_DELAY_MIN]);
+}
+
+/**
+ * dgateway_client_get_reconnect_delay_max:
+ * @self: a client
+ *
+ * Gets the longest wait before a reconnection.
+ *
+ * Returns: the delay in milliseconds
+ */
+guint
+dgateway_client_get_reconnect_delay_max (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return self->reconnect_delay_max;
+}
+
+/**
+ * dgateway_client_set_reconnect_delay_max:
+ * @self: a client
+ * @delay_ms: the delay in milliseconds
+ *
+ * Sets the longest wait before a reconnection.
+ */
+void
+dgateway_client_set_reconnect_delay_max (DGatewayClient *self,
+                                         guint           delay_ms)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (self->reconnect_delay_max == delay_ms)
+    return;
+
+  self->reconnect_delay_max = delay_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_DELAY_MAX]);
+}
+
+/**
+ * dgateway_client_get_max_payload_size:
+ * @self: a client
+ *
+ * Gets the largest payload the client accepts.
+ *
+ * Returns: the size in bytes
+ */
+gsize
+dgateway_client_get_max_payload_size (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return self->max_payload_size;
+}
+
+/**
+ * dgateway_client_set_max_payload_size:
+ * @self: a client
+ * @max_payload_size: the size in bytes
+ *
+ * Sets the largest payload the client accepts, compressed on the wire and
+ * decompressed. READY and GUILD_CREATE of large bots reach many megabytes;
+ * the default is 64 MiB. A larger payload ends the connection with
+ * [enum@DGateway.Error.protocol], and the client resumes.
+ */
+void
+dgateway_client_set_max_payload_size (DGatewayClient *self,
+                                      gsize           max_payload_size)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  if (self->max_payload_size == max_payload_size)
+    return;
+
+  self->max_payload_size = max_payload_size;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MAX_PAYLOAD_SIZE]);
+}
+
+/**
+ * dgateway_client_get_large_threshold:
+ * @self: a client
+ *
+ * Gets the `large_threshold` sent in IDENTIFY.
+ *
+ * Returns: the member count
+ */
+guint
+dgateway_client_get_large_threshold (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 50);
+
+  return self->large_threshold;
+}
+
+/**
+ * dgateway_client_set_large_threshold:
+ * @self: a client
+ * @large_threshold: a member count from 50 to 250
+ *
+ * Sets the member count above which guilds list only online members.
+ */
+void
+dgateway_client_set_large_threshold (DGatewayClient *self,
+                                     guint           large_threshold)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+  g_return_if_fail (large_threshold >= 50 && large_threshold <= 250);
+
+  if (self->large_threshold == large_threshold)
+    return;
+
+  self->large_threshold = large_threshold;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LARGE_THRESHOLD]);
+}
+
+/**
+ * dgateway_client_get_presence:
+ * @self: a client
+ *
+ * Gets the presence sent in IDENTIFY.
+ *
+ * Returns: (transfer none) (nullable): the presence object, or `NULL`
+ */
+JsonNode *
+dgateway_client_get_presence (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return self->presence;
+}
+
+/**
+ * dgateway_client_set_presence:
+ * @self: a client
+ * @presence: (nullable): a presence object, or `NULL`
+ *
+ * Sets the presence sent in IDENTIFY, an object with `since`,
+ * `activities`, `status` and `afk` as Discord documents for opcode 3.
+ */
+void
+dgateway_client_set_presence (DGatewayClient *self,
+                              JsonNode       *presence)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+  g_return_if_fail (presence == NULL || JSON_NODE_HOLDS_OBJECT (presence));
+
+  if (self->presence == presence)
+    return;
+
+  g_clear_pointer (&self->presence, json_node_unref);
+  self->presence = presence ? json_node_copy (presence) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENCE]);
+}
+
+/* Properties: state and metrics */
+
+/**
+ * dgateway_client_get_state:
+ * @self: a client
+ *
+ * Gets the state of the client: CONNECTED only when every shard is.
+ *
+ * Returns: the state
+ */
+DGatewayState
+dgateway_client_get_state (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), DGATEWAY_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+/**
+ * dgateway_client_get_latency:
+ * @self: a client
+ *
+ * Gets the mean heartbeat latency of the shards that have one.
+ *
+ * Returns: the latency in microseconds, or -1 if unknown
+ */
+gint64
+dgateway_client_get_latency (DGatewayClient *self)
+{
+  gint64 total = 0;
+  guint known = 0;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), -1);
+
+  for (guint i = 0; i < n_shards (self); i++)
+    {
+      gint64 latency = dgateway_shard_get_latency (shard_at (self, i));
+
+      if (latency >= 0)
+        total += latency, known++;
+    }
+
+  return known ? total / known : -1;
+}
+
+/**
+ * dgateway_client_get_uptime:
+ * @self: a client
+ *
+ * Gets how long every shard has been CONNECTED.
+ *
+ * Returns: the shortest uptime of the shards in microseconds, 0 if one is
+ *   not connected
+ */
+gint64
+dgateway_client_get_uptime (DGatewayClient *self)
+{
+  gint64 uptime = G_MAXINT64;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  for (guint i = 0; i < n_shards (self); i++)
+    uptime = MIN (uptime, dgateway_shard_get_uptime (shard_at (self, i)));
+
+  return n_shards (self) ? uptime : 0;
+}
+
+/**
+ * dgateway_client_get_events_received:
+ * @self: a client
+ *
+ * Gets the number of dispatch events received by all shards.
+ *
+ * Returns: the event count
+ */
+guint64
+dgateway_client_get_events_received (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return sum_shards (self, dgateway_shard_get_events_received);
+}
+
+/**
+ * dgateway_client_get_bytes_received:
+ * @self: a client
+ *
+ * Gets the number of payload bytes all shards received on the wire.
+ *
+ * Returns: the byte count
+ */
+guint64
+dgateway_client_get_bytes_received (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return sum_shards (self, dgateway_shard_get_bytes_received);
+}
+
+/**
+ * dgateway_client_get_bytes_decompressed:
+ * @self: a client
+ *
+ * Gets the number of payload bytes after decompression, over all shards.
+ *
+ * Returns: the byte count
+ */
+guint64
+dgateway_client_get_bytes_decompressed (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return sum_shards (self, dgateway_shard_get_bytes_decompressed);
+}
+
+/**
+ * dgateway_client_get_compression_ratio:
+ * @self: a client
+ *
+ * Gets how many decompressed bytes each byte on the wire carried.
+ *
+ * Returns: the ratio, 1 before anything was received
+ */
+double
+dgateway_client_get_compression_ratio (DGatewayClient *self)
+{
+  guint64 wire;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 1.0);
+
+  wire = dgateway_client_get_bytes_received (self);
+  return wire ? (double) dgateway_client_get_bytes_decompressed (self) / wire : 1.0;
+}
+
+/**
+ * dgateway_client_get_reconnect_count:
+ * @self: a client
+ *
+ * Gets the number of reconnections of all shards.
+ *
+ * Returns: the reconnection count
+ */
+guint
+dgateway_client_get_reconnect_count (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return (guint) sum_shards (self, shard_reconnect_count);
+}
+
+/**
+ * dgateway_client_get_missed_heartbeats:
+ * @self: a client
+ *
+ * Gets the number of unacknowledged heartbeats of all shards.
+ *
+ * Returns: the missed heartbeat count
+ */
+guint
+dgateway_client_get_missed_heartbeats (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return (guint) sum_shards (self, shard_missed_heartbeats);
+}
+
+/**
+ * dgateway_client_get_events_per_second:
+ * @self: a client
+ *
+ * Gets the dispatch event rate of all shards over the last ten complete
+ * seconds.
+ *
+ * Returns: events per second
+ */
+double
+dgateway_client_get_events_per_second (DGatewayClient *self)
+{
+  double total = 0;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0.0);
+
+  for (guint i = 0; i < n_shards (self); i++)
+    total += dgateway_shard_get_events_per_second (shard_at (self, i));
+  return total;
+}
+
+/**
+ * dgateway_client_get_session_id:
+ * @self: a client
+ *
+ * Gets the session id of the first shard.
+ *
+ * Returns: (nullable): the session id, or `NULL`
+ */
+const char *
+dgateway_client_get_session_id (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return n_shards (self) ? dgateway_shard_get_session_id (shard_at (self, 0)) : NULL;
+}
+
+/**
+ * dgateway_client_get_sequence:
+ * @self: a client
+ *
+ * Gets the last sequence number of the first shard's session.
+ *
+ * Returns: the sequence number, or -1
+ */
+gint64
+dgateway_client_get_sequence (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), -1);
+
+  return n_shards (self) ? dgateway_shard_get_sequence (shard_at (self, 0)) : -1;
+}
+
+/* GObject */
+
+static void
+dgateway_client_dispose (GObject *object)
+{
+  DGatewayClient *self = DGATEWAY_CLIENT (object);
+
+  g_cancellable_cancel (self->discovery_cancellable);
+  g_clear_object (&self->discovery_cancellable);
+  dgateway_source_clear (&self->metrics_source);
+  if (self->shards != NULL)
+    {
+      for (guint i = 0; i < n_shards (self); i++)
+        dgateway_shard_stop (shard_at (self, i));
+      g_list_store_remove_all (self->shards);
+    }
+  complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                               _("The connection was cancelled")));
+  g_clear_object (&self->soup_session);
+
+  G_OBJECT_CLASS (dgateway_client_parent_class)->dispose (object);
+}
+
+static void
+dgateway_client_finalize (GObject *object)
+{
+  DGatewayClient *self = DGATEWAY_CLIENT (object);
+
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  g_free (self->gateway_url);
+  g_free (self->api_url);
+  g_free (self->resolved_gateway_url);
+  g_clear_pointer (&self->presence, json_node_unref);
+  g_clear_object (&self->shards);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (dgateway_client_parent_class)->finalize (object);
+}
+
+static void
+dgateway_client_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DGatewayClient *self = DGATEWAY_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_INTENTS:
+      g_value_set_flags (value, self->intents);
+      break;
+    case PROP_GATEWAY_URL:
+      g_value_set_string (value, self->gateway_url);
+      break;
+    case PROP_API_URL:
+      g_value_set_string (value, self->api_url);
+      break;
+    case PROP_COMPRESSION:
+      g_value_set_enum (value, self->compression);
+      break;
+    case PROP_SHARD_COUNT:
+      g_value_set_uint (value, self->shard_count);
+      break;
+    case PROP_RECONNECT_DELAY_MIN:
+      g_value_set_uint (value, self->reconnect_delay_min);
+      break;
+    case PROP_RECONNECT_DELAY_MAX:
+      g_value_set_uint (value, self->reconnect_delay_max);
+      break;
+    case PROP_MAX_PAYLOAD_SIZE:
+      g_value_set_uint64 (value, self->max_payload_size);
+      break;
+    case PROP_LARGE_THRESHOLD:
+      g_value_set_uint (value, self->large_threshold);
+      break;
+    case PROP_PRESENCE:
+      g_value_set_boxed (value, self->presence);
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_LATENCY:
+      g_value_set_int64 (value, dgateway_client_get_latency (self));
+      break;
+    case PROP_UPTIME:
+      g_value_set_int64 (value, dgateway_client_get_uptime (self));
+      break;
+    case PROP_EVENTS_RECEIVED:
+      g_value_set_uint64 (value, dgateway_client_get_events_received (self));
+      break;
+    case PROP_BYTES_RECEIVED:
+      g_value_set_uint64 (value, dgateway_client_get_bytes_received (self));
+      break;
+    case PROP_BYTES_DECOMPRESSED:
+      g_value_set_uint64 (value, dgateway_client_get_bytes_decompressed (self));
+      break;
+    case PROP_COMPRESSION_RATIO:
+      g_value_set_double (value, dgateway_client_get_compression_ratio (self));
+      break;
+    case PROP_RECONNECT_COUNT:
+      g_value_set_uint (value, dgateway_client_get_reconnect_count (self));
+      break;
+    case PROP_MISSED_HEARTBEATS:
+      g_value_set_uint (value, dgateway_client_get_missed_heartbeats (self));
+      break;
+    case PROP_EVENTS_PER_SECOND:
+      g_value_set_double (value, dgateway_client_get_events_per_second (self));
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_string (value, dgateway_client_get_session_id (self));
+      break;
+    case PROP_SEQUENCE:
+      g_value_set_int64 (value, dgateway_client_get_sequence (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dgateway_client_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  DGatewayClient *self = DGATEWAY_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_TOKEN:
+      self->token = g_value_dup_string (value);
+      break;
+    case PROP_INTENTS:
+      dgateway_client_set_intents (self, g_value_get_flags (value));
+      break;
+    case PROP_GATEWAY_URL:
+      dgateway_client_set_gateway_url (self, g_value_get_string (value));
+      break;
+    case PROP_API_URL:
+      dgateway_client_set_api_url (self, g_value_get_string (value));
+      break;
+    case PROP_COMPRESSION:
+      dgateway_client_set_compression (self, g_value_get_enum (value));
+      break;
+    case PROP_SHARD_COUNT:
+      dgateway_client_set_shard_count (self, g_value_get_uint (value));
+      break;
+    case PROP_RECONNECT_DELAY_MIN:
+      dgateway_client_set_reconnect_delay_min (self, g_value_get_uint (value));
+      break;
+    case PROP_RECONNECT_DELAY_MAX:
+      dgateway_client_set_reconnect_delay_max (self, g_value_get_uint (value));
+      break;
+    case PROP_MAX_PAYLOAD_SIZE:
+      dgateway_client_set_max_payload_size (self, g_value_get_uint64 (value));
+      break;
+    case PROP_LARGE_THRESHOLD:
+      dgateway_client_set_large_threshold (self, g_value_get_uint (value));
+      break;
+    case PROP_PRESENCE:
+      dgateway_client_set_presence (self, g_value_get_boxed (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+install_configuration_properties (GObjectClass *object_class)
+{
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  /**
+   * DGatewayClient:token:
+   *
+   * The bot token, without the `Bot ` prefix. It cannot be read back.
+   */
+  props[PROP_TOKEN] =
+    g_param_spec_string ("token", NULL, NULL, NULL,
+                         G_PARAM_WRITABLE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayClient:intents: (getter get_intents) (setter set_intents)
+   *
+   * The groups of events the Gateway sends.
+   */
+  props[PROP_INTENTS] =
+    g_param_spec_flags ("intents", NULL, NULL, DGATEWAY_TYPE_INTENTS,
+                        DGATEWAY_INTENTS_NONE, rw);
+
+  /**
+   * DGatewayClient:gateway-url: (getter get_gateway_url) (setter set_gateway_url)
+   *
+   * The Gateway URL; empty to ask `GET /gateway/bot`.
+   */
+  props[PROP_GATEWAY_URL] =
+    g_param_spec_string ("gateway-url", NULL, NULL, NULL, rw);
+
+  /**
+   * DGatewayClient:api-url: (getter get_api_url) (setter set_api_url)
+   *
+   * The base URL of the Discord REST API.
+   */
+  props[PROP_API_URL] =
+    g_param_spec_string ("api-url", NULL, NULL, DEFAULT_API_URL, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:compression: (getter get_compression) (setter set_compression)
+   *
+   * The transport compression asked of the Gateway.
+   */
+  props[PROP_COMPRESSION] =
+    g_param_spec_enum ("compression", NULL, NULL, DGATEWAY_TYPE_COMPRESSION,
+                       DGATEWAY_COMPRESSION_ZSTD_STREAM, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:shard-count: (getter get_shard_count) (setter set_shard_count)
+   *
+   * The number of shards of the bot; 0 for an unsharded bot.
+   */
+  props[PROP_SHARD_COUNT] =
+    g_param_spec_uint ("shard-count", NULL, NULL, 0, G_MAXUINT16, 0, rw);
+
+  /**
+   * DGatewayClient:reconnect-delay-min: (getter get_reconnect_delay_min) (setter set_reconnect_delay_min)
+   *
+   * The shortest wait before a reconnection, in milliseconds.
+   */
+  props[PROP_RECONNECT_DELAY_MIN] =
+    g_param_spec_uint ("reconnect-delay-min", NULL, NULL, 0, G_MAXUINT,
+                       DEFAULT_DELAY_MIN_MS, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:reconnect-delay-max: (getter get_reconnect_delay_max) (setter set_reconnect_delay_max)
+   *
+   * The longest wait before a reconnection, in milliseconds.
+   */
+  props[PROP_RECONNECT_DELAY_MAX] =
+    g_param_spec_uint ("reconnect-delay-max", NULL, NULL, 0, G_MAXUINT,
+                       DEFAULT_DELAY_MAX_MS, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:max-payload-size: (getter get_max_payload_size) (setter set_max_payload_size)
+   *
+   * The largest payload accepted, in bytes.
+   */
+  props[PROP_MAX_PAYLOAD_SIZE] =
+    g_param_spec_uint64 ("max-payload-size", NULL, NULL, 4096, G_MAXSIZE,
+                         DEFAULT_MAX_PAYLOAD_SIZE, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:large-threshold: (getter get_large_threshold) (setter set_large_threshold)
+   *
+   * The member count above which guilds list only online members.
+   */
+  props[PROP_LARGE_THRESHOLD] =
+    g_param_spec_uint ("large-threshold", NULL, NULL, 50, 250, 50, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:presence: (getter get_presence) (setter set_presence)
+   *
+   * The presence sent in IDENTIFY, or `NULL`.
+   */
+  props[PROP_PRESENCE] =
+    g_param_spec_boxed ("presence", NULL, NULL, JSON_TYPE_NODE, rw);
+}
+
+static void
+install_metric_properties (GObjectClass *object_class)
+{
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  /**
+   * DGatewayClient:state: (getter get_state)
+   *
+   * The state of the client: CONNECTED only when every shard is.
+   */
+  props[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, DGATEWAY_TYPE_STATE,
+                       DGATEWAY_STATE_DISCONNECTED, ro);
+
+  /**
+   * DGatewayClient:latency: (getter get_latency)
+   *
+   * The mean heartbeat latency of the shards in microseconds, -1 unknown.
+   */
+  props[PROP_LATENCY] =
+    g_param_spec_int64 ("latency", NULL, NULL, -1, G_MAXINT64, -1, ro);
+
+  /**
+   * DGatewayClient:uptime: (getter get_uptime)
+   *
+   * How long every shard has been CONNECTED, in microseconds.
+   */
+  props[PROP_UPTIME] =
+    g_param_spec_int64 ("uptime", NULL, NULL, 0, G_MAXINT64, 0, ro);
+
+  /**
+   * DGatewayClient:events-received: (getter get_events_received)
+   *
+   * The number of dispatch events received.
+   */
+  props[PROP_EVENTS_RECEIVED] =
+    g_param_spec_uint64 ("events-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * DGatewayClient:bytes-received: (getter get_bytes_received)
+   *
+   * The number of payload bytes received on the wire.
+   */
+  props[PROP_BYTES_RECEIVED] =
+    g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * DGatewayClient:bytes-decompressed: (getter get_bytes_decompressed)
+   *
+   * The number of payload bytes after decompression.
+   */
+  props[PROP_BYTES_DECOMPRESSED] =
+    g_param_spec_uint64 ("bytes-decompressed", NULL, NULL, 0, G_MAXUINT64, 0, ro);
+
+  /**
+   * DGatewayClient:compression-ratio: (getter get_compression_ratio)
+   *
+   * Decompressed bytes per byte on the wire.
+   */
+  props[PROP_COMPRESSION_RATIO] =
+    g_param_spec_double ("compression-ratio", NULL, NULL, 0, G_MAXDOUBLE, 1, ro);
+
+  /**
+   * DGatewayClient:reconnect-count: (getter get_reconnect_count)
+   *
+   * The number of reconnections of all shards.
+   */
+  props[PROP_RECONNECT_COUNT] =
+    g_param_spec_uint ("reconnect-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * DGatewayClient:missed-heartbeats: (getter get_missed_heartbeats)
+   *
+   * The number of unacknowledged heartbeats of all shards.
+   */
+  props[PROP_MISSED_HEARTBEATS] =
+    g_param_spec_uint ("missed-heartbeats", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * DGatewayClient:events-per-second: (getter get_events_per_second)
+   *
+   * Dispatch events per second over the last ten complete seconds.
+   */
+  props[PROP_EVENTS_PER_SECOND] =
+    g_param_spec_double ("events-per-second", NULL, NULL, 0, G_MAXDOUBLE, 0, ro);
+
+  /**
+   * DGatewayClient:session-id: (getter get_session_id)
+   *
+   * The session id of the first shard.
+   */
+  props[PROP_SESSION_ID] =
+    g_param_spec_string ("session-id", NULL, NULL, NULL, ro);
+
+  /**
+   * DGatewayClient:sequence: (getter get_sequence)
+   *
+   * The last sequence number of the first shard's session.
+   */
+  props[PROP_SEQUENCE] =
+    g_param_spec_int64 ("sequence", NULL, NULL, -1, G_MAXINT64, -1, ro);
+}
+
+static void
+dgateway_client_class_init (DGatewayClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  ensure_i18n ();
+
+  object_class->dispose = dgateway_client_dispose;
+  object_class->finalize = dgateway_client_finalize;
+  object_class->get_property = dgateway_client_get_property;
+  object_class->set_property = dgateway_client_set_property;
+
+  install_configuration_properties (object_class);
+  install_metric_properties (object_class);
+  g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * DGatewayClient::dispatch:
+   * @self: the client
+   * @event: the event
+   *
+   * Emitted for every dispatch event, detailed by the event name, so
+   * `dispatch::MESSAGE_CREATE` sees only new messages.
+   *
+   * Handlers run in the order they were connected; one that returns
+   * `TRUE` stops the event there, so later handlers do not see it. This
+   * makes handlers middleware: a filter connected first can drop what the
+   * rest of the application should not see.
+   *
+   * An event nobody listens to costs no allocation.
+   *
+   * Returns: `TRUE` to stop the event, `FALSE` to pass it on
+   */
+  signals[SIGNAL_DISPATCH] =
+    g_signal_new ("dispatch",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                  0,
+                  g_signal_accumulator_true_handled, NULL,
+                  NULL,
+                  G_TYPE_BOOLEAN, 1, DGATEWAY_TYPE_EVENT);
+
+  /**
+   * DGatewayClient::connection-lost:
+   * @self: the client
+   * @shard: the shard that lost its connection
+   * @error: why: a heartbeat timeout, a close code, a network error
+   *
+   * Emitted when a shard's connection ends without the application asking.
+   *
+   * Unless [property@Client:state] is then
+   * [enum@DGateway.State.failed], the shard reconnects by itself.
+   */
+  signals[SIGNAL_CONNECTION_LOST] =
+    g_signal_new ("connection-lost",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, DGATEWAY_TYPE_SHARD, G_TYPE_ERROR);
+
+  /**
+   * DGatewayClient::reconnected:
+   * @self: the client
+   * @shard: the shard that reconnected
+   * @resumed: `TRUE` if the session was resumed and no event was lost,
+   *   `FALSE` if a new session started
+   *
+   * Emitted when a shard is CONNECTED again after a lost connection.
+   */
+  signals[SIGNAL_RECONNECTED] =
+    g_signal_new ("reconnected",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, DGATEWAY_TYPE_SHARD, G_TYPE_BOOLEAN);
+}
+
+static void
+dgateway_client_init (DGatewayClient *self)
+{
+  self->shards = g_list_store_new (DGATEWAY_TYPE_SHARD);
+  self->large_threshold = 50;
+  self->hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
+  self->invalid_session_min = 1000;
+  self->invalid_session_max = 5000;
+  self->context = g_main_context_ref_thread_default ();
+}

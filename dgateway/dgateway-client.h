@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#if !defined(DGATEWAY_INSIDE) && !defined(DGATEWAY_COMPILATION)
+# error "Only <dgateway/dgateway.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include <dgateway/dgateway-version-macros.h>
+#include <dgateway/dgateway-types.h>
+#include <dgateway/dgateway-shard.h>
+
+G_BEGIN_DECLS
+
+#define DGATEWAY_TYPE_CLIENT (dgateway_client_get_type ())
+
+DGATEWAY_AVAILABLE_IN_ALL
+G_DECLARE_FINAL_TYPE (DGatewayClient, dgateway_client, DGATEWAY, CLIENT, GObject)
+
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayClient      *dgateway_client_new                     (const char          *token,
+                                                              DGatewayIntents      intents) G_GNUC_WARN_UNUSED_RESULT;
+
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_connect_async           (DGatewayClient      *self,
+                                                              GCancellable        *cancellable,
+                                                              GAsyncReadyCallback  callback,
+                                                              gpointer             user_data);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_connect_finish          (DGatewayClient      *self,
+                                                              GAsyncResult        *result,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_disconnect              (DGatewayClient      *self);
+
+DGATEWAY_AVAILABLE_IN_ALL
+GListModel          *dgateway_client_get_shards              (DGatewayClient      *self);
+
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayIntents      dgateway_client_get_intents             (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_intents             (DGatewayClient      *self,
+                                                              DGatewayIntents      intents);
+DGATEWAY_AVAILABLE_IN_ALL
+const char          *dgateway_client_get_gateway_url         (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_gateway_url         (DGatewayClient      *self,
+                                                              const char          *gateway_url);
+DGATEWAY_AVAILABLE_IN_ALL
+const char          *dgateway_client_get_api_url             (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_api_url             (DGatewayClient      *self,
+                                                              const char          *api_url);
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayCompression  dgateway_client_get_compression         (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_compression         (DGatewayClient      *self,
+                                                              DGatewayCompression  compression);
+DGATEWAY_AVAILABLE_IN_ALL
+guint                dgateway_client_get_shard_count         (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_shard_count         (DGatewayClient      *self,
+                                                              guint                shard_count);
+DGATEWAY_AVAILABLE_IN_ALL
+guint                dgateway_client_get_reconnect_delay_min (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_reconnect_delay_min (DGatewayClient      *self,
+                                                              guint                delay_ms);
+DGATEWAY_AVAILABLE_IN_ALL
+guint                dgateway_client_get_reconnect_delay_max (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_reconnect_delay_max (DGatewayClient      *self,
+                                                              guint                delay_ms);
+DGATEWAY_AVAILABLE_IN_ALL
+gsize                dgateway_client_get_max_payload_size    (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_max_payload_size    (DGatewayClient      *self,
+                                                              gsize                max_payload_size);
+DGATEWAY_AVAILABLE_IN_ALL
+guint                dgateway_client_get_large_threshold     (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_large_threshold     (DGatewayClient      *self,
+                                                              guint                large_threshold);
+DGATEWAY_AVAILABLE_IN_ALL
+JsonNode            *dgateway_client_get_presence            (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_presence            (DGatewayClient      *self,
+                                                              JsonNode            *presence);
+
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayState        dgateway_client_get_state               (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+gint64               dgateway_client_get_latency             (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+gint64               dgateway_client_get_uptime              (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+guint64              dgateway_client_get_events_received     (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+guint64              dgateway_client_get_bytes_received      (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+guint64              dgateway_client_get_bytes_decompressed  (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+double               dgateway_client_get_compression_ratio   (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+guint                dgateway_client_get_reconnect_count     (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+guint                dgateway_client_get_missed_heartbeats   (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+double               dgateway_client_get_events_per_second   (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+const char          *dgateway_client_get_session_id          (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+gint64               dgateway_client_get_sequence            (DGatewayClient      *self);
+
+G_END_DECLS

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-event-private.h"
+
+/**
+ * DGatewayEvent:
+ *
+ * One dispatch event (opcode 0) received from the Gateway.
+ *
+ * An event is what [signal@Client::dispatch] hands to its handlers: the
+ * event name (`t`), its sequence number (`s`), the shard it came from and
+ * its payload (`d`). Events are immutable; a handler may keep a reference
+ * to one after the signal returns.
+ *
+ * ```c
+ * static gboolean
+ * on_message (DGatewayClient *client,
+ *             DGatewayEvent  *event,
+ *             gpointer        user_data)
+ * {
+ *   JsonObject *message = json_node_get_object (dgateway_event_get_data (event));
+ *
+ *   g_print ("%s\n", json_object_get_string_member (message, "content"));
+ *   return FALSE;
+ * }
+ *
+ * g_signal_connect (client, "dispatch::MESSAGE_CREATE",
+ *                   G_CALLBACK (on_message), NULL);
+ * ```
+ */
+
+struct _DGatewayEvent
+{
+  GObject parent_instance;
+
+  DGatewayPayload *payload;
+  guint shard_id;
+};
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  PROP_SEQUENCE,
+  PROP_SHARD_ID,
+  PROP_DATA,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DGatewayEvent, dgateway_event, G_TYPE_OBJECT)
+
+static void
+dgateway_event_finalize (GObject *object)
+{
+  DGatewayEvent *self = DGATEWAY_EVENT (object);
+
+  g_clear_pointer (&self->payload, dgateway_payload_unref);
+
+  G_OBJECT_CLASS (dgateway_event_parent_class)->finalize (object);
+}
+
+static void
+dgateway_event_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DGatewayEvent *self = DGATEWAY_EVENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, dgateway_event_get_name (self));
+      break;
+    case PROP_SEQUENCE:
+      g_value_set_int64 (value, dgateway_event_get_sequence (self));
+      break;
+    case PROP_SHARD_ID:
+      g_value_set_uint (value, self->shard_id);
+      break;
+    case PROP_DATA:
+      g_value_set_boxed (value, dgateway_event_get_data (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dgateway_event_class_init (DGatewayEventClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dgateway_event_finalize;
+  object_class->get_property = dgateway_event_get_property;
+
+  /**
+   * DGatewayEvent:name: (getter get_name)
+   *
+   * The event name, such as `MESSAGE_CREATE`.
+   */
+  props[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayEvent:sequence: (getter get_sequence)
+   *
+   * The sequence number of the event in its session, or -1 if the Gateway
+   * sent none.
+   */
+  props[PROP_SEQUENCE] =
+    g_param_spec_int64 ("sequence", NULL, NULL, -1, G_MAXINT64, -1,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayEvent:shard-id: (getter get_shard_id)
+   *
+   * The id of the shard whose connection received the event.
+   */
+  props[PROP_SHARD_ID] =
+    g_param_spec_uint ("shard-id", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayEvent:data: (getter get_data)
+   *
+   * The payload of the event (`d`).
+   */
+  props[PROP_DATA] =
+    g_param_spec_boxed ("data", NULL, NULL, JSON_TYPE_NODE,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+dgateway_event_init (DGatewayEvent *self)
+{
+}
+
+DGatewayEvent *
+dgateway_event_new (DGatewayPayload *payload,
+                    guint            shard_id)
+{
+  DGatewayEvent *self = g_object_new (DGATEWAY_TYPE_EVENT, NULL);
+
+  self->payload = dgateway_payload_ref (payload);
+  self->shard_id = shard_id;
+  return self;
+}
+
+/**
+ * dgateway_event_get_name:
+ * @self: an event
+ *
+ * Gets the name of the event, such as `MESSAGE_CREATE`.
+ *
+ * Returns: the event name
+ */
+const char *
+dgateway_event_get_name (DGatewayEvent *self)
+{
+  const char *name;
+
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
+
+  name = dgateway_payload_get_name (self->payload);
+  return name ? name : "";
+}
+
+/**
+ * dgateway_event_get_sequence:
+ * @self: an event
+ *
+ * Gets the sequence number of the event in its Gateway session.
+ *
+ * Returns: the sequence number, or -1 if the Gateway sent none
+ */
+gint64
+dgateway_event_get_sequence (DGatewayEvent *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), -1);
+
+  return dgateway_payload_get_seq (self->payload);
+}
+
+/**
+ * dgateway_event_get_shard_id:
+ * @self: an event
+ *
+ * Gets the id of the shard whose connection received the event.
+ *
+ * Returns: the shard id
+ */
+guint
+dgateway_event_get_shard_id (DGatewayEvent *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), 0);
+
+  return self->shard_id;
+}
+
+/**
+ * dgateway_event_get_data:
+ * @self: an event
+ *
+ * Gets the payload of the event, the `d` member of the dispatch.
+ *
+ * The node is shared and must not be modified; use
+ * [func@Json.Node.copy] to keep a changeable copy.
+ *
+ * Returns: (transfer none) (nullable): the payload, or `NULL` if the
+ *   dispatch had no `d`
+ */
+JsonNode *
+dgateway_event_get_data (DGatewayEvent *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
+
+  return dgateway_payload_get_data (self->payload);
+}
+
+/**
+ * dgateway_event_dup_data_json:
+ * @self: an event
+ *
+ * Serialises the payload of the event as compact JSON text.
+ *
+ * This is the quickest way for bindings to hand the payload to their own
+ * JSON parser, such as `JSON.parse()` in GJS or `json.loads()` in Python.
+ *
+ * Returns: (transfer full): the payload as JSON, `null` if there was none
+ */
+char *
+dgateway_event_dup_data_json (DGatewayEvent *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
+
+  return dgateway_payload_dup_data_json (self->payload);
+}

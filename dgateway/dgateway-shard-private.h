@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "dgateway-client.h"
+#include "dgateway-shard.h"
+
+G_BEGIN_DECLS
+
+DGatewayShard *dgateway_shard_new           (DGatewayClient *client,
+                                             guint           shard_id,
+                                             guint           shard_count);
+void           dgateway_shard_start         (DGatewayShard  *self);
+void           dgateway_shard_stop          (DGatewayShard  *self);
+void           dgateway_shard_flush_metrics (DGatewayShard  *self);
+gint64         dgateway_shard_get_connected_since (DGatewayShard *self);
+
+G_END_DECLS

@@ -1,0 +1,1477 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-client-private.h"
+#include "dgateway-enum-types.h"
+#include "dgateway-error.h"
+#include "dgateway-inflater-private.h"
+#include "dgateway-payload-private.h"
+#include "dgateway-shard-private.h"
+
+#include <glib/gi18n-lib.h>
+#include <libsoup/soup.h>
+
+/**
+ * DGatewayShard:
+ *
+ * One Gateway connection of a [class@Client].
+ *
+ * A shard owns exactly one WebSocket session at a time and runs the
+ * protocol on it: HELLO, heartbeats and zombie detection, IDENTIFY or
+ * RESUME, the opcodes 1, 7, 9 and 11, close codes, and reconnection with
+ * capped exponential backoff. Its properties are the metrics of its own
+ * connection; the client's properties aggregate those of all its shards.
+ *
+ * Shards are made by the client; get them with
+ * [method@Client.get_shards].
+ */
+
+/* Gateway opcodes, as Discord numbers them. */
+enum {
+  OP_DISPATCH = 0,
+  OP_HEARTBEAT = 1,
+  OP_IDENTIFY = 2,
+  OP_RESUME = 6,
+  OP_RECONNECT = 7,
+  OP_INVALID_SESSION = 9,
+  OP_HELLO = 10,
+  OP_HEARTBEAT_ACK = 11,
+};
+
+/* Close codes this client sends. Any code but 1000 and 1001 keeps the
+ * session alive on Discord's side, so it can be resumed. */
+#define CLOSE_SESSION_ENDS   SOUP_WEBSOCKET_CLOSE_NORMAL
+#define CLOSE_SESSION_KEPT   4000
+
+#define EPS_WINDOW_SECONDS   10
+#define MAX_HEARTBEAT_MS     (10 * 60 * 1000)
+#define MAX_RESUME_CONNECT_FAILURES 3
+
+typedef enum {
+  NEXT_RESUME,
+  NEXT_IDENTIFY,
+  NEXT_FATAL,
+} NextStep;
+
+struct _DGatewayShard
+{
+  GObject parent_instance;
+
+  DGatewayClient *client;        /* unowned: the client owns its shards */
+  guint shard_id;
+  guint shard_count;             /* 0: not sharded, no shard in IDENTIFY */
+
+  DGatewayState state;
+  SoupWebsocketConnection *ws;
+  GCancellable *cancellable;     /* the WebSocket handshake under way */
+  DGatewayInflater *inflater;
+  GPtrArray *closing;            /* connections we closed, until they end */
+
+  GSource *heartbeat_source;
+  GSource *hello_source;
+  GSource *reconnect_source;
+  guint heartbeat_interval;      /* ms, from HELLO */
+  gint64 heartbeat_sent_at;      /* monotonic µs of the unacked beat, or 0 */
+
+  char *session_id;
+  char *resume_url;
+  gint64 sequence;               /* last sequence seen, -1 for none */
+  gboolean resuming;             /* the current connection sent RESUME */
+  gboolean connected_once;       /* reached CONNECTED since start () */
+  guint backoff_attempt;
+  guint resume_connect_failures;
+
+  /* Metrics */
+  gint64 connected_since;        /* monotonic µs, 0 when not connected */
+  gint64 latency;
+  guint64 events_received;
+  guint64 bytes_received;
+  guint64 bytes_decompressed;
+  guint reconnect_count;
+  guint missed_heartbeats;
+  guint64 eps_buckets[EPS_WINDOW_SECONDS];
+  gint64 eps_bucket_second[EPS_WINDOW_SECONDS];
+
+  /* The values last notified, so the metrics flush notifies only changes. */
+  guint64 notified_events;
+  guint64 notified_bytes;
+  gint64 notified_sequence;
+  double notified_eps;
+};
+
+enum {
+  PROP_0,
+  PROP_SHARD_ID,
+  PROP_SHARD_COUNT,
+  PROP_STATE,
+  PROP_LATENCY,
+  PROP_UPTIME,
+  PROP_EVENTS_RECEIVED,
+  PROP_BYTES_RECEIVED,
+  PROP_BYTES_DECOMPRESSED,
+  PROP_COMPRESSION_RATIO,
+  PROP_RECONNECT_COUNT,
+  PROP_MISSED_HEARTBEATS,
+  PROP_EVENTS_PER_SECOND,
+  PROP_SESSION_ID,
+  PROP_SEQUENCE,
+  PROP_RESUME_URL,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (DGatewayShard, dgateway_shard, G_TYPE_OBJECT)
+
+static void open_connection (DGatewayShard *self);
+static void end_connection  (DGatewayShard *self,
+                             const GError  *error,
+                             NextStep       next);
+
+/* Small helpers */
+
+static void
+set_state (DGatewayShard *self,
+           DGatewayState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_debug ("Shard %u: state %s", self->shard_id,
+           g_enum_get_value (g_type_class_peek (DGATEWAY_TYPE_STATE), state)->value_nick);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+  dgateway_client_shard_state_changed (self->client, self);
+}
+
+static void
+set_session (DGatewayShard *self,
+             const char    *session_id,
+             const char    *resume_url)
+{
+  g_object_freeze_notify (G_OBJECT (self));
+  if (g_strcmp0 (self->session_id, session_id) != 0)
+    {
+      g_free (self->session_id);
+      self->session_id = g_strdup (session_id);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_ID]);
+    }
+  if (g_strcmp0 (self->resume_url, resume_url) != 0)
+    {
+      g_free (self->resume_url);
+      self->resume_url = g_strdup (resume_url);
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RESUME_URL]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
+drop_session (DGatewayShard *self)
+{
+  set_session (self, NULL, NULL);
+  self->sequence = -1;
+  self->resume_connect_failures = 0;
+}
+
+static NextStep
+classify_close_code (int code)
+{
+  switch (code)
+    {
+    case DGATEWAY_ERROR_AUTHENTICATION_FAILED:
+    case DGATEWAY_ERROR_INVALID_SHARD:
+    case DGATEWAY_ERROR_SHARDING_REQUIRED:
+    case DGATEWAY_ERROR_INVALID_API_VERSION:
+    case DGATEWAY_ERROR_INVALID_INTENTS:
+    case DGATEWAY_ERROR_DISALLOWED_INTENTS:
+      return NEXT_FATAL;
+
+    /* The session is gone on Discord's side: start a new one. */
+    case DGATEWAY_ERROR_NOT_AUTHENTICATED:
+    case DGATEWAY_ERROR_INVALID_SEQ:
+    case DGATEWAY_ERROR_SESSION_TIMED_OUT:
+      return NEXT_IDENTIFY;
+
+    /* Everything else, including an end without a close code, may leave
+     * the session alive: resume. */
+    default:
+      return NEXT_RESUME;
+    }
+}
+
+static const char *
+close_code_description (int code)
+{
+  switch (code)
+    {
+    case 4000: return _("unknown error");
+    case 4001: return _("unknown opcode");
+    case 4002: return _("decode error");
+    case 4003: return _("not authenticated");
+    case 4004: return _("authentication failed");
+    case 4005: return _("already authenticated");
+    case 4007: return _("invalid sequence");
+    case 4008: return _("rate limited");
+    case 4009: return _("session timed out");
+    case 4010: return _("invalid shard");
+    case 4011: return _("sharding required");
+    case 4012: return _("invalid API version");
+    case 4013: return _("invalid intents");
+    case 4014: return _("disallowed intents");
+    default: return NULL;
+    }
+}
+
+static GError *
+close_code_error (int code)
+{
+  const char *description = close_code_description (code);
+
+  if (description != NULL)
+    return g_error_new (DGATEWAY_ERROR, code,
+                        _("The gateway closed the connection: %s (%d)"),
+                        description, code);
+
+  if (code == 0 || code == SOUP_WEBSOCKET_CLOSE_ABNORMAL)
+    return g_error_new_literal (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
+                                _("The connection to the gateway was lost"));
+
+  return g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CLOSED,
+                      _("The gateway closed the connection with code %d"), code);
+}
+
+/* Sending */
+
+static void
+send_payload (DGatewayShard *self,
+              int            op,
+              JsonNode      *data)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->ws == NULL ||
+      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "op");
+  json_builder_add_int_value (builder, op);
+  json_builder_set_member_name (builder, "d");
+  json_builder_add_value (builder, data ? json_node_ref (data) : json_node_new (JSON_NODE_NULL));
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  text = json_to_string (root, FALSE);
+  soup_websocket_connection_send_text (self->ws, text);
+}
+
+static JsonNode *
+sequence_node (DGatewayShard *self)
+{
+  JsonNode *node = json_node_new (JSON_NODE_NULL);
+
+  if (self->sequence >= 0)
+    json_node_init_int (node, self->sequence);
+  return node;
+}
+
+static void
+send_heartbeat (DGatewayShard *self)
+{
+  g_autoptr(JsonNode) seq = sequence_node (self);
+
+  /* Only the oldest unacknowledged beat counts for zombie detection. */
+  if (self->heartbeat_sent_at == 0)
+    self->heartbeat_sent_at = g_get_monotonic_time ();
+  send_payload (self, OP_HEARTBEAT, seq);
+}
+
+static JsonNode *
+identify_properties (void)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "os");
+  json_builder_add_string_value (builder, "linux");
+  json_builder_set_member_name (builder, "browser");
+  json_builder_add_string_value (builder, "libdgateway");
+  json_builder_set_member_name (builder, "device");
+  json_builder_add_string_value (builder, "libdgateway");
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+static void
+add_shard_member (DGatewayShard *self,
+                  JsonBuilder   *builder)
+{
+  if (self->shard_count == 0)
+    return;
+
+  json_builder_set_member_name (builder, "shard");
+  json_builder_begin_array (builder);
+  json_builder_add_int_value (builder, self->shard_id);
+  json_builder_add_int_value (builder, self->shard_count);
+  json_builder_end_array (builder);
+}
+
+static void
+send_identify (DGatewayShard *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonNode) data = NULL;
+  JsonNode *presence = dgateway_client_get_presence (self->client);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, dgateway_client_get_token_internal (self->client));
+  json_builder_set_member_name (builder, "intents");
+  json_builder_add_int_value (builder, dgateway_client_get_intents (self->client));
+  json_builder_set_member_name (builder, "properties");
+  json_builder_add_value (builder, identify_properties ());
+  json_builder_set_member_name (builder, "compress");
+  json_builder_add_boolean_value (builder, FALSE);
+  json_builder_set_member_name (builder, "large_threshold");
+  json_builder_add_int_value (builder, dgateway_client_get_large_threshold (self->client));
+  add_shard_member (self, builder);
+  if (presence != NULL)
+    {
+      json_builder_set_member_name (builder, "presence");
+      json_builder_add_value (builder, json_node_copy (presence));
+    }
+  json_builder_end_object (builder);
+
+  data = json_builder_get_root (builder);
+  send_payload (self, OP_IDENTIFY, data);
+}
+
+static void
+send_resume (DGatewayShard *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_autoptr(JsonNode) data = NULL;
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "token");
+  json_builder_add_string_value (builder, dgateway_client_get_token_internal (self->client));
+  json_builder_set_member_name (builder, "session_id");
+  json_builder_add_string_value (builder, self->session_id);
+  json_builder_set_member_name (builder, "seq");
+  json_builder_add_value (builder, sequence_node (self));
+  json_builder_end_object (builder);
+
+  data = json_builder_get_root (builder);
+  send_payload (self, OP_RESUME, data);
+}
+
+/* Heartbeats */
+
+static gboolean heartbeat_cb (gpointer data);
+
+static void
+schedule_heartbeat (DGatewayShard *self,
+                    guint          delay_ms)
+{
+  dgateway_source_clear (&self->heartbeat_source);
+  self->heartbeat_source = dgateway_client_add_timeout (self->client, delay_ms,
+                                                        heartbeat_cb, self);
+}
+
+static gboolean
+heartbeat_cb (gpointer data)
+{
+  DGatewayShard *self = data;
+  gint64 now = g_get_monotonic_time ();
+
+  g_clear_pointer (&self->heartbeat_source, g_source_unref);
+
+  /* A beat still unacknowledged when the next is due marks a zombie
+   * connection. The half-interval guard keeps a beat sent early on the
+   * server's request (op 1) from being judged before its ACK could come. */
+  if (self->heartbeat_sent_at != 0 &&
+      now - self->heartbeat_sent_at >= (gint64) self->heartbeat_interval * 1000 / 2)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->missed_heartbeats++;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
+      error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
+                           _("No heartbeat acknowledgement within %u ms"),
+                           self->heartbeat_interval);
+      end_connection (self, error, NEXT_RESUME);
+      return G_SOURCE_REMOVE;
+    }
+
+  send_heartbeat (self);
+  schedule_heartbeat (self, self->heartbeat_interval);
+  return G_SOURCE_REMOVE;
+}
+
+/* Received opcodes */
+
+static void
+handle_hello (DGatewayShard   *self,
+              DGatewayPayload *payload)
+{
+  gint64 interval = dgateway_json_get_int (dgateway_payload_get_data (payload),
+                                           "heartbeat_interval", -1);
+
+  if (interval <= 0 || interval > MAX_HEARTBEAT_MS)
+    {
+      g_autoptr(GError) error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                                             _("The gateway sent HELLO with an invalid heartbeat interval"));
+      end_connection (self, error, NEXT_RESUME);
+      return;
+    }
+
+  dgateway_source_clear (&self->hello_source);
+  self->heartbeat_interval = (guint) interval;
+  self->heartbeat_sent_at = 0;
+
+  /* The first beat waits interval × jitter, jitter in [0, 1), so that many
+   * clients reconnecting at once do not beat in step. */
+  schedule_heartbeat (self, (guint) (interval * g_random_double ()));
+
+  if (self->session_id != NULL && self->resuming)
+    {
+      set_state (self, DGATEWAY_STATE_RESUMING);
+      send_resume (self);
+    }
+  else
+    {
+      set_state (self, DGATEWAY_STATE_IDENTIFYING);
+      send_identify (self);
+    }
+}
+
+static void
+handle_heartbeat_ack (DGatewayShard *self)
+{
+  if (self->heartbeat_sent_at == 0)
+    return;
+
+  self->latency = g_get_monotonic_time () - self->heartbeat_sent_at;
+  self->heartbeat_sent_at = 0;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LATENCY]);
+  dgateway_client_shard_state_changed (self->client, self);
+}
+
+static void
+handle_invalid_session (DGatewayShard   *self,
+                        DGatewayPayload *payload)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean resumable = dgateway_json_get_bool (dgateway_payload_get_data (payload), FALSE);
+
+  error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_SESSION,
+                       resumable ? _("The gateway invalidated the session; it may be resumed")
+                                 : _("The gateway invalidated the session"));
+  end_connection (self, error, resumable ? NEXT_RESUME : NEXT_IDENTIFY);
+}
+
+static void
+reached_connected (DGatewayShard *self,
+                   gboolean       resumed)
+{
+  gboolean was_reconnect = self->connected_once;
+
+  dgateway_source_clear (&self->hello_source);
+  self->connected_once = TRUE;
+  self->backoff_attempt = 0;
+  self->resume_connect_failures = 0;
+  self->connected_since = g_get_monotonic_time ();
+  set_state (self, DGATEWAY_STATE_CONNECTED);
+
+  if (was_reconnect)
+    dgateway_client_shard_reconnected (self->client, self, resumed);
+}
+
+static void
+count_event (DGatewayShard *self)
+{
+  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+  guint slot = second % EPS_WINDOW_SECONDS;
+
+  if (self->eps_bucket_second[slot] != second)
+    {
+      self->eps_bucket_second[slot] = second;
+      self->eps_buckets[slot] = 0;
+    }
+  self->eps_buckets[slot]++;
+  self->events_received++;
+}
+
+static void
+handle_ready (DGatewayShard   *self,
+              DGatewayPayload *payload)
+{
+  JsonNode *data = dgateway_payload_get_data (payload);
+
+  set_session (self, dgateway_json_get_string (data, "session_id"),
+               dgateway_json_get_string (data, "resume_gateway_url"));
+  reached_connected (self, FALSE);
+}
+
+static void
+handle_dispatch (DGatewayShard   *self,
+                 DGatewayPayload *payload)
+{
+  gint64 seq = dgateway_payload_get_seq (payload);
+  const char *name = dgateway_payload_get_name (payload);
+
+  /* A replay that overlaps what was already delivered must not deliver an
+   * event twice. */
+  if (seq >= 0 && self->sequence >= 0 && seq <= self->sequence &&
+      g_strcmp0 (name, "READY") != 0)
+    {
+      g_debug ("Shard %u: skipping event %" G_GINT64_FORMAT " seen before",
+               self->shard_id, seq);
+      return;
+    }
+
+  if (seq >= 0)
+    self->sequence = seq;
+
+  count_event (self);
+
+  if (g_strcmp0 (name, "READY") == 0)
+    handle_ready (self, payload);
+  else if (g_strcmp0 (name, "RESUMED") == 0)
+    reached_connected (self, TRUE);
+
+  dgateway_client_shard_dispatch (self->client, self, payload);
+}
+
+static void
+handle_payload (DGatewayShard *self,
+                const char    *text,
+                gsize          length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DGatewayPayload) payload = dgateway_payload_parse (text, length, &error);
+  g_autoptr(GError) reconnect_error = NULL;
+
+  self->bytes_decompressed += length;
+
+  if (payload == NULL)
+    {
+      /* One bad frame costs that frame, not the session. */
+      g_warning ("Shard %u: ignoring a payload: %s", self->shard_id, error->message);
+      return;
+    }
+
+  switch (dgateway_payload_get_op (payload))
+    {
+    case OP_DISPATCH:
+      handle_dispatch (self, payload);
+      break;
+    case OP_HEARTBEAT:
+      send_heartbeat (self);
+      break;
+    case OP_RECONNECT:
+      reconnect_error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_RECONNECT_REQUESTED,
+                                     _("The gateway asked for a reconnection"));
+      end_connection (self, reconnect_error, NEXT_RESUME);
+      break;
+    case OP_INVALID_SESSION:
+      handle_invalid_session (self, payload);
+      break;
+    case OP_HELLO:
+      handle_hello (self, payload);
+      break;
+    case OP_HEARTBEAT_ACK:
+      handle_heartbeat_ack (self);
+      break;
+    default:
+      g_debug ("Shard %u: ignoring unknown opcode %d", self->shard_id,
+               dgateway_payload_get_op (payload));
+    }
+}
+
+/* The WebSocket */
+
+static void
+message_cb (SoupWebsocketConnection *ws,
+            int                      type,
+            GBytes                  *message,
+            gpointer                 data)
+{
+  DGatewayShard *self = data;
+  gsize length;
+  const guint8 *bytes = g_bytes_get_data (message, &length);
+  g_autoptr(GError) error = NULL;
+  const char *payload;
+  gsize payload_length;
+
+  self->bytes_received += length;
+
+  if (self->inflater == NULL || type == SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      handle_payload (self, (const char *) bytes, length);
+      return;
+    }
+
+  if (!dgateway_inflater_feed (self->inflater, bytes, length,
+                               &payload, &payload_length, &error))
+    {
+      end_connection (self, error, NEXT_RESUME);
+      return;
+    }
+
+  if (payload != NULL)
+    handle_payload (self, payload, payload_length);
+}
+
+static void
+closed_cb (SoupWebsocketConnection *ws,
+           gpointer                 data)
+{
+  DGatewayShard *self = data;
+  int code = soup_websocket_connection_get_close_code (ws);
+  g_autoptr(GError) error = close_code_error (code);
+
+  g_debug ("Shard %u: the gateway closed the connection (%d)", self->shard_id, code);
+  end_connection (self, error, classify_close_code (code));
+}
+
+static void
+closing_done_cb (SoupWebsocketConnection *ws,
+                 gpointer                 data)
+{
+  DGatewayShard *self = data;
+
+  g_signal_handlers_disconnect_by_data (ws, self);
+  g_ptr_array_remove_fast (self->closing, ws);
+}
+
+/* Stops everything tied to the current connection and closes it with
+ * @close_code, or drops it if the socket already ended. */
+static void
+teardown_connection (DGatewayShard *self,
+                     gushort        close_code)
+{
+  g_autoptr(SoupWebsocketConnection) ws = g_steal_pointer (&self->ws);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  dgateway_source_clear (&self->heartbeat_source);
+  dgateway_source_clear (&self->hello_source);
+  g_clear_pointer (&self->inflater, dgateway_inflater_free);
+  self->heartbeat_sent_at = 0;
+  self->connected_since = 0;
+
+  if (ws == NULL)
+    return;
+
+  g_signal_handlers_disconnect_by_data (ws, self);
+  if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      /* The close handshake runs on its own; the next connection does not
+       * wait for a peer that may never answer. */
+      g_ptr_array_add (self->closing, g_object_ref (ws));
+      g_signal_connect (ws, "closed", G_CALLBACK (closing_done_cb), self);
+      soup_websocket_connection_close (ws, close_code, NULL);
+    }
+}
+
+static gboolean
+reconnect_cb (gpointer data)
+{
+  DGatewayShard *self = data;
+
+  g_clear_pointer (&self->reconnect_source, g_source_unref);
+  self->reconnect_count++;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
+  open_connection (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Exponential backoff with jitter: attempt n waits a random time in
+ * [0.75, 1] × min × 2ⁿ, capped at the maximum and never under the minimum. */
+static guint
+next_backoff_delay (DGatewayShard *self)
+{
+  guint min_ms = dgateway_client_get_reconnect_delay_min (self->client);
+  guint max_ms = MAX (min_ms, dgateway_client_get_reconnect_delay_max (self->client));
+  double base = (double) min_ms * (1u << MIN (self->backoff_attempt, 24u));
+  double delay;
+
+  base = MIN (base, (double) max_ms);
+  delay = base * g_random_double_range (0.75, 1.0);
+  self->backoff_attempt++;
+  return (guint) CLAMP (delay, (double) min_ms, (double) max_ms);
+}
+
+static guint
+invalid_session_delay (DGatewayShard *self)
+{
+  guint min_ms, max_ms;
+
+  dgateway_client_get_invalid_session_delay (self->client, &min_ms, &max_ms);
+  return (guint) g_random_int_range (min_ms, MAX (min_ms, max_ms) + 1);
+}
+
+static void
+schedule_reconnect (DGatewayShard *self,
+                    guint          delay_ms)
+{
+  g_debug ("Shard %u: reconnecting in %u ms", self->shard_id, delay_ms);
+  set_state (self, DGATEWAY_STATE_RECONNECTING);
+  dgateway_source_clear (&self->reconnect_source);
+  self->reconnect_source = dgateway_client_add_timeout (self->client, delay_ms,
+                                                        reconnect_cb, self);
+}
+
+static void
+fail (DGatewayShard *self,
+      const GError  *error)
+{
+  drop_session (self);
+  set_state (self, DGATEWAY_STATE_FAILED);
+}
+
+/*
+ * end_connection:
+ *
+ * The one way out of a connection that the client did not end itself:
+ * tells the application why, then resumes, identifies afresh or fails.
+ */
+static void
+end_connection (DGatewayShard *self,
+                const GError  *error,
+                NextStep       next)
+{
+  gboolean was_resuming = self->state == DGATEWAY_STATE_RESUMING;
+  gboolean invalid_session = g_error_matches (error, DGATEWAY_ERROR,
+                                              DGATEWAY_ERROR_INVALID_SESSION);
+
+  teardown_connection (self, CLOSE_SESSION_KEPT);
+
+  /* A resume that the gateway answered with anything but RESUMED is not
+   * tried again: the next connection starts a new session. */
+  if (next == NEXT_RESUME && was_resuming)
+    next = NEXT_IDENTIFY;
+
+  if (next == NEXT_FATAL)
+    fail (self, error);
+  else if (next == NEXT_IDENTIFY)
+    drop_session (self);
+
+  dgateway_client_shard_connection_lost (self->client, self, error);
+
+  if (next == NEXT_FATAL)
+    return;
+
+  if (invalid_session && next == NEXT_IDENTIFY)
+    schedule_reconnect (self, invalid_session_delay (self));
+  else
+    schedule_reconnect (self, next_backoff_delay (self));
+}
+
+static gboolean
+hello_timeout_cb (gpointer data)
+{
+  DGatewayShard *self = data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->hello_source, g_source_unref);
+  error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
+                       _("The gateway sent no HELLO in time"));
+  end_connection (self, error, NEXT_RESUME);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+attach_connection (DGatewayShard           *self,
+                   SoupWebsocketConnection *ws)
+{
+  DGatewayCompression compression = dgateway_client_get_compression (self->client);
+  gsize max_size = dgateway_client_get_max_payload_size (self->client);
+
+  self->ws = ws;
+  soup_websocket_connection_set_max_incoming_payload_size (ws, max_size);
+  soup_websocket_connection_set_keepalive_interval (ws, 0);
+  if (compression != DGATEWAY_COMPRESSION_NONE)
+    self->inflater = dgateway_inflater_new (compression, max_size);
+
+  g_signal_connect (ws, "message", G_CALLBACK (message_cb), self);
+  g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), self);
+
+  self->hello_source = dgateway_client_add_timeout (self->client,
+                                                    dgateway_client_get_hello_timeout (self->client),
+                                                    hello_timeout_cb, self);
+}
+
+static void
+websocket_connect_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  g_autoptr(DGatewayShard) self = data;
+  g_autoptr(GError) error = NULL;
+  SoupWebsocketConnection *ws;
+
+  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  g_clear_object (&self->cancellable);
+
+  if (ws == NULL)
+    {
+      g_autoptr(GError) connection_error = NULL;
+
+      connection_error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
+                                      _("Could not connect to the gateway: %s"),
+                                      error->message);
+      if (self->resuming && ++self->resume_connect_failures >= MAX_RESUME_CONNECT_FAILURES)
+        drop_session (self);
+      end_connection (self, connection_error, NEXT_RESUME);
+      return;
+    }
+
+  attach_connection (self, ws);
+}
+
+/* Builds `URL?v=10&encoding=json[&compress=…]` from a gateway or resume URL,
+ * keeping its scheme, host and path and replacing any query. */
+static char *
+build_connection_url (DGatewayShard *self,
+                      const char    *base)
+{
+  g_autoptr(GUri) uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL);
+  g_autofree char *query = NULL;
+  const char *path;
+
+  if (uri == NULL)
+    return NULL;
+
+  switch (dgateway_client_get_compression (self->client))
+    {
+    case DGATEWAY_COMPRESSION_ZLIB_STREAM:
+      query = g_strdup ("v=10&encoding=json&compress=zlib-stream");
+      break;
+    case DGATEWAY_COMPRESSION_ZSTD_STREAM:
+      query = g_strdup ("v=10&encoding=json&compress=zstd-stream");
+      break;
+    default:
+      query = g_strdup ("v=10&encoding=json");
+    }
+
+  path = g_uri_get_path (uri);
+  return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL,
+                     g_uri_get_host (uri), g_uri_get_port (uri),
+                     (path && *path) ? path : "/", query, NULL);
+}
+
+static void
+open_connection (DGatewayShard *self)
+{
+  g_autoptr(SoupMessage) message = NULL;
+  g_autofree char *url = NULL;
+  GMainContext *context = dgateway_client_get_context (self->client);
+
+  self->resuming = self->session_id != NULL && self->resume_url != NULL;
+  url = build_connection_url (self, self->resuming
+                                      ? self->resume_url
+                                      : dgateway_client_get_resolved_gateway_url (self->client));
+  set_state (self, DGATEWAY_STATE_CONNECTING);
+
+  if (url == NULL || (message = soup_message_new (SOUP_METHOD_GET, url)) == NULL)
+    {
+      g_autoptr(GError) error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
+                                             _("The gateway URL is not valid"));
+      drop_session (self);
+      fail (self, error);
+      dgateway_client_shard_connection_lost (self->client, self, error);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  g_main_context_push_thread_default (context);
+  soup_session_websocket_connect_async (dgateway_client_get_soup_session (self->client),
+                                        message, NULL, NULL, G_PRIORITY_DEFAULT,
+                                        self->cancellable, websocket_connect_cb,
+                                        g_object_ref (self));
+  g_main_context_pop_thread_default (context);
+}
+
+/* Private API for the client */
+
+DGatewayShard *
+dgateway_shard_new (DGatewayClient *client,
+                    guint           shard_id,
+                    guint           shard_count)
+{
+  DGatewayShard *self = g_object_new (DGATEWAY_TYPE_SHARD, NULL);
+
+  self->client = client;
+  self->shard_id = shard_id;
+  self->shard_count = shard_count;
+  return self;
+}
+
+void
+dgateway_shard_start (DGatewayShard *self)
+{
+  g_return_if_fail (DGATEWAY_IS_SHARD (self));
+
+  if (self->state != DGATEWAY_STATE_DISCONNECTED && self->state != DGATEWAY_STATE_FAILED)
+    return;
+
+  self->backoff_attempt = 0;
+  self->connected_once = FALSE;
+  open_connection (self);
+}
+
+void
+dgateway_shard_stop (DGatewayShard *self)
+{
+  g_return_if_fail (DGATEWAY_IS_SHARD (self));
+
+  dgateway_source_clear (&self->reconnect_source);
+  teardown_connection (self, CLOSE_SESSION_ENDS);
+  drop_session (self);
+  set_state (self, DGATEWAY_STATE_DISCONNECTED);
+}
+
+static double
+compute_events_per_second (DGatewayShard *self)
+{
+  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+  guint64 total = 0;
+
+  /* The complete seconds of the window; the current one is still filling. */
+  for (guint i = 0; i < EPS_WINDOW_SECONDS; i++)
+    if (self->eps_bucket_second[i] < second &&
+        self->eps_bucket_second[i] >= second - EPS_WINDOW_SECONDS)
+      total += self->eps_buckets[i];
+
+  return (double) total / EPS_WINDOW_SECONDS;
+}
+
+void
+dgateway_shard_flush_metrics (DGatewayShard *self)
+{
+  GObject *object = G_OBJECT (self);
+  double eps = compute_events_per_second (self);
+
+  g_object_freeze_notify (object);
+  if (self->notified_events != self->events_received)
+    {
+      self->notified_events = self->events_received;
+      g_object_notify_by_pspec (object, props[PROP_EVENTS_RECEIVED]);
+    }
+  if (self->notified_bytes != self->bytes_received)
+    {
+      self->notified_bytes = self->bytes_received;
+      g_object_notify_by_pspec (object, props[PROP_BYTES_RECEIVED]);
+      g_object_notify_by_pspec (object, props[PROP_BYTES_DECOMPRESSED]);
+      g_object_notify_by_pspec (object, props[PROP_COMPRESSION_RATIO]);
+    }
+  if (self->notified_sequence != self->sequence)
+    {
+      self->notified_sequence = self->sequence;
+      g_object_notify_by_pspec (object, props[PROP_SEQUENCE]);
+    }
+  if (self->notified_eps != eps)
+    {
+      self->notified_eps = eps;
+      g_object_notify_by_pspec (object, props[PROP_EVENTS_PER_SECOND]);
+    }
+  if (self->connected_since != 0)
+    g_object_notify_by_pspec (object, props[PROP_UPTIME]);
+  g_object_thaw_notify (object);
+}
+
+gint64
+dgateway_shard_get_connected_since (DGatewayShard *self)
+{
+  return self->connected_since;
+}
+
+/* GObject */
+
+static void
+dgateway_shard_dispose (GObject *object)
+{
+  DGatewayShard *self = DGATEWAY_SHARD (object);
+
+  dgateway_source_clear (&self->reconnect_source);
+  teardown_connection (self, CLOSE_SESSION_ENDS);
+  for (guint i = 0; i < self->closing->len; i++)
+    g_signal_handlers_disconnect_by_data (self->closing->pdata[i], self);
+  g_ptr_array_set_size (self->closing, 0);
+
+  G_OBJECT_CLASS (dgateway_shard_parent_class)->dispose (object);
+}
+
+static void
+dgateway_shard_finalize (GObject *object)
+{
+  DGatewayShard *self = DGATEWAY_SHARD (object);
+
+  g_ptr_array_unref (self->closing);
+  g_free (self->session_id);
+  g_free (self->resume_url);
+
+  G_OBJECT_CLASS (dgateway_shard_parent_class)->finalize (object);
+}
+
+static void
+dgateway_shard_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  DGatewayShard *self = DGATEWAY_SHARD (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHARD_ID:
+      g_value_set_uint (value, self->shard_id);
+      break;
+    case PROP_SHARD_COUNT:
+      g_value_set_uint (value, dgateway_shard_get_shard_count (self));
+      break;
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_LATENCY:
+      g_value_set_int64 (value, self->latency);
+      break;
+    case PROP_UPTIME:
+      g_value_set_int64 (value, dgateway_shard_get_uptime (self));
+      break;
+    case PROP_EVENTS_RECEIVED:
+      g_value_set_uint64 (value, self->events_received);
+      break;
+    case PROP_BYTES_RECEIVED:
+      g_value_set_uint64 (value, self->bytes_received);
+      break;
+    case PROP_BYTES_DECOMPRESSED:
+      g_value_set_uint64 (value, self->bytes_decompressed);
+      break;
+    case PROP_COMPRESSION_RATIO:
+      g_value_set_double (value, dgateway_shard_get_compression_ratio (self));
+      break;
+    case PROP_RECONNECT_COUNT:
+      g_value_set_uint (value, self->reconnect_count);
+      break;
+    case PROP_MISSED_HEARTBEATS:
+      g_value_set_uint (value, self->missed_heartbeats);
+      break;
+    case PROP_EVENTS_PER_SECOND:
+      g_value_set_double (value, compute_events_per_second (self));
+      break;
+    case PROP_SESSION_ID:
+      g_value_set_string (value, self->session_id);
+      break;
+    case PROP_SEQUENCE:
+      g_value_set_int64 (value, self->sequence);
+      break;
+    case PROP_RESUME_URL:
+      g_value_set_string (value, self->resume_url);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dgateway_shard_class_init (DGatewayShardClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  object_class->dispose = dgateway_shard_dispose;
+  object_class->finalize = dgateway_shard_finalize;
+  object_class->get_property = dgateway_shard_get_property;
+
+  /**
+   * DGatewayShard:shard-id: (getter get_shard_id)
+   *
+   * The zero-based id of the shard.
+   */
+  props[PROP_SHARD_ID] =
+    g_param_spec_uint ("shard-id", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * DGatewayShard:shard-count: (getter get_shard_count)
+   *
+   * The number of shards of the bot this shard is one of.
+   */
+  props[PROP_SHARD_COUNT] =
+    g_param_spec_uint ("shard-count", NULL, NULL, 1, G_MAXUINT, 1, flags);
+
+  /**
+   * DGatewayShard:state: (getter get_state)
+   *
+   * The state of the shard's connection.
+   */
+  props[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, DGATEWAY_TYPE_STATE,
+                       DGATEWAY_STATE_DISCONNECTED, flags);
+
+  /**
+   * DGatewayShard:latency: (getter get_latency)
+   *
+   * The time between the last acknowledged heartbeat and its ACK, in
+   * microseconds, or -1 before the first ACK.
+   */
+  props[PROP_LATENCY] =
+    g_param_spec_int64 ("latency", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * DGatewayShard:uptime: (getter get_uptime)
+   *
+   * How long the current connection has been CONNECTED, in microseconds;
+   * 0 when it is not. Notified at most a few times a second.
+   */
+  props[PROP_UPTIME] =
+    g_param_spec_int64 ("uptime", NULL, NULL, 0, G_MAXINT64, 0, flags);
+
+  /**
+   * DGatewayShard:events-received: (getter get_events_received)
+   *
+   * The number of dispatch events received, over all connections.
+   * Notified at most a few times a second.
+   */
+  props[PROP_EVENTS_RECEIVED] =
+    g_param_spec_uint64 ("events-received", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
+  /**
+   * DGatewayShard:bytes-received: (getter get_bytes_received)
+   *
+   * The number of payload bytes received on the wire, compressed if the
+   * transport is. Notified at most a few times a second.
+   */
+  props[PROP_BYTES_RECEIVED] =
+    g_param_spec_uint64 ("bytes-received", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
+  /**
+   * DGatewayShard:bytes-decompressed: (getter get_bytes_decompressed)
+   *
+   * The number of payload bytes after decompression.
+   */
+  props[PROP_BYTES_DECOMPRESSED] =
+    g_param_spec_uint64 ("bytes-decompressed", NULL, NULL, 0, G_MAXUINT64, 0, flags);
+
+  /**
+   * DGatewayShard:compression-ratio: (getter get_compression_ratio)
+   *
+   * Decompressed bytes per byte on the wire; 1 without compression.
+   */
+  props[PROP_COMPRESSION_RATIO] =
+    g_param_spec_double ("compression-ratio", NULL, NULL, 0, G_MAXDOUBLE, 1, flags);
+
+  /**
+   * DGatewayShard:reconnect-count: (getter get_reconnect_count)
+   *
+   * The number of times the shard opened a new connection after losing one.
+   */
+  props[PROP_RECONNECT_COUNT] =
+    g_param_spec_uint ("reconnect-count", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * DGatewayShard:missed-heartbeats: (getter get_missed_heartbeats)
+   *
+   * The number of heartbeats that were not acknowledged before the next was
+   * due; each one ended a zombie connection.
+   */
+  props[PROP_MISSED_HEARTBEATS] =
+    g_param_spec_uint ("missed-heartbeats", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * DGatewayShard:events-per-second: (getter get_events_per_second)
+   *
+   * Dispatch events per second, averaged over the last ten complete seconds.
+   */
+  props[PROP_EVENTS_PER_SECOND] =
+    g_param_spec_double ("events-per-second", NULL, NULL, 0, G_MAXDOUBLE, 0, flags);
+
+  /**
+   * DGatewayShard:session-id: (getter get_session_id)
+   *
+   * The id of the Gateway session, from READY, or `NULL` without one.
+   */
+  props[PROP_SESSION_ID] =
+    g_param_spec_string ("session-id", NULL, NULL, NULL, flags);
+
+  /**
+   * DGatewayShard:sequence: (getter get_sequence)
+   *
+   * The last sequence number received in the session, or -1.
+   */
+  props[PROP_SEQUENCE] =
+    g_param_spec_int64 ("sequence", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * DGatewayShard:resume-url: (getter get_resume_url)
+   *
+   * The URL to resume the session on, from READY, or `NULL`.
+   */
+  props[PROP_RESUME_URL] =
+    g_param_spec_string ("resume-url", NULL, NULL, NULL, flags);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+dgateway_shard_init (DGatewayShard *self)
+{
+  self->latency = -1;
+  self->sequence = -1;
+  self->notified_sequence = -1;
+  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* Public getters */
+
+/**
+ * dgateway_shard_get_shard_id:
+ * @self: a shard
+ *
+ * Gets the zero-based id of the shard.
+ *
+ * Returns: the shard id
+ */
+guint
+dgateway_shard_get_shard_id (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->shard_id;
+}
+
+/**
+ * dgateway_shard_get_shard_count:
+ * @self: a shard
+ *
+ * Gets the number of shards of the bot.
+ *
+ * Returns: the shard count, 1 for an unsharded bot
+ */
+guint
+dgateway_shard_get_shard_count (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 1);
+
+  return MAX (self->shard_count, 1);
+}
+
+/**
+ * dgateway_shard_get_state:
+ * @self: a shard
+ *
+ * Gets the state of the shard's connection.
+ *
+ * Returns: the state
+ */
+DGatewayState
+dgateway_shard_get_state (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), DGATEWAY_STATE_DISCONNECTED);
+
+  return self->state;
+}
+
+/**
+ * dgateway_shard_get_latency:
+ * @self: a shard
+ *
+ * Gets the heartbeat round trip time of the last acknowledged heartbeat.
+ *
+ * Returns: the latency in microseconds, or -1 before the first ACK
+ */
+gint64
+dgateway_shard_get_latency (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), -1);
+
+  return self->latency;
+}
+
+/**
+ * dgateway_shard_get_uptime:
+ * @self: a shard
+ *
+ * Gets how long the current connection has been CONNECTED.
+ *
+ * Returns: the uptime in microseconds, 0 when not connected
+ */
+gint64
+dgateway_shard_get_uptime (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  if (self->connected_since == 0 || self->state != DGATEWAY_STATE_CONNECTED)
+    return 0;
+  return g_get_monotonic_time () - self->connected_since;
+}
+
+/**
+ * dgateway_shard_get_events_received:
+ * @self: a shard
+ *
+ * Gets the number of dispatch events received.
+ *
+ * Returns: the event count
+ */
+guint64
+dgateway_shard_get_events_received (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->events_received;
+}
+
+/**
+ * dgateway_shard_get_bytes_received:
+ * @self: a shard
+ *
+ * Gets the number of payload bytes received on the wire.
+ *
+ * Returns: the byte count
+ */
+guint64
+dgateway_shard_get_bytes_received (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->bytes_received;
+}
+
+/**
+ * dgateway_shard_get_bytes_decompressed:
+ * @self: a shard
+ *
+ * Gets the number of payload bytes after decompression.
+ *
+ * Returns: the byte count
+ */
+guint64
+dgateway_shard_get_bytes_decompressed (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->bytes_decompressed;
+}
+
+/**
+ * dgateway_shard_get_compression_ratio:
+ * @self: a shard
+ *
+ * Gets how many decompressed bytes each byte on the wire carried.
+ *
+ * Returns: the ratio, 1 before anything was received
+ */
+double
+dgateway_shard_get_compression_ratio (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 1.0);
+
+  if (self->bytes_received == 0)
+    return 1.0;
+  return (double) self->bytes_decompressed / (double) self->bytes_received;
+}
+
+/**
+ * dgateway_shard_get_reconnect_count:
+ * @self: a shard
+ *
+ * Gets the number of reconnections.
+ *
+ * Returns: the reconnection count
+ */
+guint
+dgateway_shard_get_reconnect_count (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->reconnect_count;
+}
+
+/**
+ * dgateway_shard_get_missed_heartbeats:
+ * @self: a shard
+ *
+ * Gets the number of heartbeats that went unacknowledged.
+ *
+ * Returns: the missed heartbeat count
+ */
+guint
+dgateway_shard_get_missed_heartbeats (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->missed_heartbeats;
+}
+
+/**
+ * dgateway_shard_get_events_per_second:
+ * @self: a shard
+ *
+ * Gets the dispatch event rate over the last ten complete seconds.
+ *
+ * Returns: events per second
+ */
+double
+dgateway_shard_get_events_per_second (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0.0);
+
+  return compute_events_per_second (self);
+}
+
+/**
+ * dgateway_shard_get_session_id:
+ * @self: a shard
+ *
+ * Gets the id of the Gateway session.
+ *
+ * Returns: (nullable): the session id, or `NULL` without a session
+ */
+const char *
+dgateway_shard_get_session_id (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), NULL);
+
+  return self->session_id;
+}
+
+/**
+ * dgateway_shard_get_sequence:
+ * @self: a shard
+ *
+ * Gets the last sequence number received in the session.
+ *
+ * Returns: the sequence number, or -1 without one
+ */
+gint64
+dgateway_shard_get_sequence (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), -1);
+
+  return self->sequence;
+}
+
+/**
+ * dgateway_shard_get_resume_url:
+ * @self: a shard
+ *
+ * Gets the URL the session is resumed on.
+ *
+ * Returns: (nullable): the resume URL, or `NULL` without a session
+ */
+const char *
+dgateway_shard_get_resume_url (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), NULL);
+
+  return self->resume_url;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#define DGATEWAY_INSIDE
+# include <dgateway/dgateway-version.h>
+# include <dgateway/dgateway-version-macros.h>
+# include <dgateway/dgateway-types.h>
+# include <dgateway/dgateway-error.h>
+# include <dgateway/dgateway-enum-types.h>
+# include <dgateway/dgateway-event.h>
+# include <dgateway/dgateway-shard.h>
+# include <dgateway/dgateway-client.h>
+#undef DGATEWAY_INSIDE
