@@ -85,6 +85,7 @@ struct _DGatewayClient
   gulong cancelled_id;
   GSource *metrics_source;
   DGatewayState state;
+  double notified[32];     /* by property id: the metric values last notified */
 };
 
 enum {
@@ -114,6 +115,8 @@ enum {
   PROP_SEQUENCE,
   N_PROPS
 };
+
+G_STATIC_ASSERT (N_PROPS <= 32);
 
 enum {
   SIGNAL_DISPATCH,
@@ -247,6 +250,19 @@ complete_connect (DGatewayClient *self,
     g_task_return_boolean (task, TRUE);
 }
 
+/* Notifies @prop_id if @value differs from what was last notified. */
+static void
+notify_if_changed (DGatewayClient *self,
+                   guint           prop_id,
+                   double          value)
+{
+  if (self->notified[prop_id] == value)
+    return;
+
+  self->notified[prop_id] = value;
+  g_object_notify_by_pspec (G_OBJECT (self), props[prop_id]);
+}
+
 static gboolean
 metrics_cb (gpointer data)
 {
@@ -257,13 +273,14 @@ metrics_cb (gpointer data)
   for (guint i = 0; i < n_shards (self); i++)
     dgateway_shard_flush_metrics (shard_at (self, i));
 
-  g_object_notify_by_pspec (object, props[PROP_EVENTS_RECEIVED]);
-  g_object_notify_by_pspec (object, props[PROP_BYTES_RECEIVED]);
-  g_object_notify_by_pspec (object, props[PROP_BYTES_DECOMPRESSED]);
-  g_object_notify_by_pspec (object, props[PROP_COMPRESSION_RATIO]);
-  g_object_notify_by_pspec (object, props[PROP_EVENTS_PER_SECOND]);
-  g_object_notify_by_pspec (object, props[PROP_SEQUENCE]);
-  g_object_notify_by_pspec (object, props[PROP_UPTIME]);
+  notify_if_changed (self, PROP_EVENTS_RECEIVED, dgateway_client_get_events_received (self));
+  notify_if_changed (self, PROP_BYTES_RECEIVED, dgateway_client_get_bytes_received (self));
+  notify_if_changed (self, PROP_BYTES_DECOMPRESSED, dgateway_client_get_bytes_decompressed (self));
+  notify_if_changed (self, PROP_COMPRESSION_RATIO, dgateway_client_get_compression_ratio (self));
+  notify_if_changed (self, PROP_EVENTS_PER_SECOND, dgateway_client_get_events_per_second (self));
+  notify_if_changed (self, PROP_SEQUENCE, dgateway_client_get_sequence (self));
+  if (dgateway_client_get_uptime (self) > 0)
+    g_object_notify_by_pspec (object, props[PROP_UPTIME]);
   g_object_thaw_notify (object);
   return G_SOURCE_CONTINUE;
 }
