@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* dgateway-mock-gateway: runs MockGateway as a process for demos, GJS and
+ * Python tests and the benchmark.  It prints the gateway URL as its only
+ * line on stdout, then serves until SIGINT or SIGTERM (or, with
+ * --exit-on-stdin-eof, until its parent closes its stdin). */
+
+#include "mock-gateway.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+static int port = 0;
+static int interval = 41250;
+static int events = 0;
+static int rate = 0;
+static char *token = NULL;
+static gboolean forever_events = FALSE;
+static gboolean exit_on_stdin_eof = FALSE;
+
+static GOptionEntry entries[] = {
+  { "port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (0 = a free one)", "N" },
+  { "interval", 0, 0, G_OPTION_ARG_INT, &interval, "Heartbeat interval sent in HELLO (default 41250)", "MS" },
+  { "events", 0, 0, G_OPTION_ARG_INT, &events, "MESSAGE_CREATE events sent to each client after READY", "N" },
+  { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Events per second (0 = all at once; 10 with --forever-events)", "N" },
+  { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Expected bot token (default \"test-token\")", "T" },
+  { "forever-events", 0, 0, G_OPTION_ARG_NONE, &forever_events, "Stream MESSAGE_CREATE events without end", NULL },
+  { "exit-on-stdin-eof", 0, 0, G_OPTION_ARG_NONE, &exit_on_stdin_eof, "Exit when stdin reaches end of file", NULL },
+  G_OPTION_ENTRY_NULL
+};
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  GMainLoop *loop = user_data;
+
+  g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Reads and discards stdin; end of file or an error means the parent is gone. */
+static gboolean
+stdin_cb (int          fd,
+          GIOCondition condition,
+          gpointer     user_data)
+{
+  GMainLoop *loop = user_data;
+  char buffer[4096];
+  gssize n = read (fd, buffer, sizeof buffer);
+
+  if (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))
+    return G_SOURCE_CONTINUE;
+
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+parse_options (int      *argc,
+               char   ***argv,
+               GError  **error)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("- a local Discord Gateway");
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (port < 0 || port > G_MAXUINT16 || interval <= 0 || events < 0 || rate < 0)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--port, --interval, --events or --rate is out of range");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+configure (MockGateway *gateway)
+{
+  mock_gateway_set_heartbeat_interval (gateway, interval);
+  mock_gateway_set_auto_events (gateway, forever_events ? MOCK_GATEWAY_EVENTS_FOREVER : (guint) events);
+  mock_gateway_set_auto_event_rate (gateway, rate);
+  if (token != NULL)
+    mock_gateway_set_token (gateway, token);
+}
+
+/* Serves until a signal or, if asked, the end of stdin. */
+static void
+run (void)
+{
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  guint sigint_id, sigterm_id, stdin_id = 0;
+
+  sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+  sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  if (exit_on_stdin_eof)
+    stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, loop);
+
+  g_main_loop_run (loop);
+
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
+  if (stdin_id != 0 && g_main_context_find_source_by_id (NULL, stdin_id) != NULL)
+    g_source_remove (stdin_id);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GError) error = NULL;
+  MockGateway *gateway;
+
+  if (!parse_options (&argc, &argv, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return 2;
+    }
+
+  gateway = mock_gateway_new_with_port (port, &error);
+  if (gateway == NULL)
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      return 1;
+    }
+  configure (gateway);
+
+  printf ("%s\n", mock_gateway_get_url (gateway));
+  fflush (stdout);
+
+  run ();
+
+  /* Let the close frames sent on disposal finish closing their sockets. */
+  g_object_unref (gateway);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_free (token);
+  return 0;
+}
