@@ -339,8 +339,10 @@ gateway_bot_cb (GObject      *source,
     }
 
   if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)) &&
-      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL))
-    url = dgateway_json_get_string (json_parser_get_root (parser), "url");
+      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    url = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
+                                                      "url", NULL);
 
   if (url == NULL)
     g_warning ("Could not ask the Discord API for the gateway URL; using %s", DEFAULT_GATEWAY_URL);

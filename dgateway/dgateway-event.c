@@ -221,7 +221,7 @@ dgateway_event_get_data (DGatewayEvent *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
 
-  return dgateway_payload_get_data (self->payload);
+  return dgateway_payload_get_data_node (self->payload);
 }
 
 /**

@@ -9,35 +9,72 @@ G_BEGIN_DECLS
 /*
  * DGatewayPayload:
  *
- * One received Gateway payload, parsed once and immutable afterwards.
+ * One received Gateway payload, parsed once and immutable afterwards,
+ * shared by reference between the shard, the event, typed views and the
+ * application.
  *
  * This is the single seam between the library and its JSON document: the
- * shard reads the envelope (`op`, `s`, `t`) from it, events hand out `d`
- * through it, and nothing else in the library parses Gateway JSON. A faster
- * document can replace json-glib here without touching the callers.
+ * shard reads the envelope (`op`, `s`, `t`) from it, typed getters and
+ * events read `d` through the DGatewayValue accessors below, and nothing
+ * else in the library parses Gateway JSON. The document behind it can
+ * change (json-glib today) without touching the callers.
  */
 typedef struct _DGatewayPayload DGatewayPayload;
 
-DGatewayPayload *dgateway_payload_parse    (const char       *text,
-                                            gsize             length,
-                                            GError          **error);
-DGatewayPayload *dgateway_payload_ref      (DGatewayPayload  *self);
-void             dgateway_payload_unref    (DGatewayPayload  *self);
-int              dgateway_payload_get_op   (DGatewayPayload  *self);
-gint64           dgateway_payload_get_seq  (DGatewayPayload  *self);
-const char      *dgateway_payload_get_name (DGatewayPayload  *self);
-JsonNode        *dgateway_payload_get_data (DGatewayPayload  *self);
-char            *dgateway_payload_dup_data_json (DGatewayPayload *self);
+/*
+ * DGatewayValue:
+ *
+ * A borrowed handle on one JSON value inside a payload's document. It stays
+ * valid as long as the payload does; holders keep a payload reference.
+ * Every accessor accepts NULL (a missing member) and values of the wrong
+ * JSON type, and answers with the default: never a critical warning.
+ */
+typedef struct _DGatewayValue DGatewayValue;
 
-/* Type-safe member accessors: a missing member or one of another JSON type
- * reads as the default, never as a critical warning. */
-const char      *dgateway_json_get_string  (JsonNode         *object_node,
-                                            const char       *key);
-gint64           dgateway_json_get_int     (JsonNode         *object_node,
-                                            const char       *key,
-                                            gint64            default_value);
-gboolean         dgateway_json_get_bool    (JsonNode         *node,
-                                            gboolean          default_value);
+typedef enum {
+  DGATEWAY_VALUE_MISSING,
+  DGATEWAY_VALUE_NULL,
+  DGATEWAY_VALUE_OBJECT,
+  DGATEWAY_VALUE_ARRAY,
+  DGATEWAY_VALUE_STRING,
+  DGATEWAY_VALUE_INT,
+  DGATEWAY_VALUE_DOUBLE,
+  DGATEWAY_VALUE_BOOL,
+} DGatewayValueType;
+
+DGatewayPayload     *dgateway_payload_parse          (const char          *text,
+                                                      gsize                length,
+                                                      GError             **error);
+DGatewayPayload     *dgateway_payload_ref            (DGatewayPayload     *self);
+void                 dgateway_payload_unref          (DGatewayPayload     *self);
+int                  dgateway_payload_get_op         (DGatewayPayload     *self);
+gint64               dgateway_payload_get_seq        (DGatewayPayload     *self);
+const char          *dgateway_payload_get_name       (DGatewayPayload     *self);
+const DGatewayValue *dgateway_payload_get_data       (DGatewayPayload     *self);
+JsonNode            *dgateway_payload_get_data_node  (DGatewayPayload     *self);
+char                *dgateway_payload_dup_data_json  (DGatewayPayload     *self);
+
+DGatewayValueType    dgateway_value_get_value_type   (const DGatewayValue *value);
+const DGatewayValue *dgateway_value_get_member       (const DGatewayValue *object,
+                                                      const char          *key);
+guint                dgateway_value_get_length       (const DGatewayValue *array);
+const DGatewayValue *dgateway_value_get_element      (const DGatewayValue *array,
+                                                      guint                index);
+const char          *dgateway_value_get_string       (const DGatewayValue *value);
+gint64               dgateway_value_get_int          (const DGatewayValue *value,
+                                                      gint64               default_value);
+double               dgateway_value_get_double       (const DGatewayValue *value,
+                                                      double               default_value);
+gboolean             dgateway_value_get_bool         (const DGatewayValue *value,
+                                                      gboolean             default_value);
+JsonNode            *dgateway_value_to_json_node     (const DGatewayValue *value);
+
+/* Shorthands for one member of an object. */
+const char          *dgateway_value_get_member_string (const DGatewayValue *object,
+                                                       const char          *key);
+gint64               dgateway_value_get_member_int    (const DGatewayValue *object,
+                                                       const char          *key,
+                                                       gint64               default_value);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DGatewayPayload, dgateway_payload_unref)
 

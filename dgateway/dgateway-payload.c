@@ -32,8 +32,8 @@ read_envelope (DGatewayPayload *self)
     return FALSE;
 
   self->op = (int) json_node_get_int (member);
-  self->seq = dgateway_json_get_int (self->root, "s", -1);
-  self->name = dgateway_json_get_string (self->root, "t");
+  self->seq = dgateway_value_get_member_int ((DGatewayValue *) self->root, "s", -1);
+  self->name = dgateway_value_get_member_string ((DGatewayValue *) self->root, "t");
   self->data = json_object_get_member (object, "d");
   return TRUE;
 }
@@ -103,8 +103,15 @@ dgateway_payload_get_name (DGatewayPayload *self)
   return self->name;
 }
 
-JsonNode *
+const DGatewayValue *
 dgateway_payload_get_data (DGatewayPayload *self)
+{
+  return (const DGatewayValue *) self->data;
+}
+
+/* The json-glib document is already a JsonNode tree: nothing to build. */
+JsonNode *
+dgateway_payload_get_data_node (DGatewayPayload *self)
 {
   return self->data;
 }
@@ -118,47 +125,137 @@ dgateway_payload_dup_data_json (DGatewayPayload *self)
   return json_to_string (self->data, FALSE);
 }
 
-static JsonNode *
-get_member (JsonNode   *object_node,
-            const char *key)
+/* Values: with json-glib, a DGatewayValue is a JsonNode. */
+
+#define NODE(value) ((JsonNode *) (value))
+
+DGatewayValueType
+dgateway_value_get_value_type (const DGatewayValue *value)
 {
-  if (object_node == NULL || !JSON_NODE_HOLDS_OBJECT (object_node))
+  if (value == NULL)
+    return DGATEWAY_VALUE_MISSING;
+
+  switch (json_node_get_node_type (NODE (value)))
+    {
+    case JSON_NODE_OBJECT:
+      return DGATEWAY_VALUE_OBJECT;
+    case JSON_NODE_ARRAY:
+      return DGATEWAY_VALUE_ARRAY;
+    case JSON_NODE_NULL:
+      return DGATEWAY_VALUE_NULL;
+    case JSON_NODE_VALUE:
+    default:
+      break;
+    }
+
+  switch (json_node_get_value_type (NODE (value)))
+    {
+    case G_TYPE_STRING:
+      return DGATEWAY_VALUE_STRING;
+    case G_TYPE_INT64:
+      return DGATEWAY_VALUE_INT;
+    case G_TYPE_DOUBLE:
+      return DGATEWAY_VALUE_DOUBLE;
+    case G_TYPE_BOOLEAN:
+      return DGATEWAY_VALUE_BOOL;
+    default:
+      return DGATEWAY_VALUE_NULL;
+    }
+}
+
+const DGatewayValue *
+dgateway_value_get_member (const DGatewayValue *object,
+                           const char          *key)
+{
+  if (dgateway_value_get_value_type (object) != DGATEWAY_VALUE_OBJECT)
     return NULL;
 
-  return json_object_get_member (json_node_get_object (object_node), key);
+  return (const DGatewayValue *) json_object_get_member (json_node_get_object (NODE (object)), key);
+}
+
+guint
+dgateway_value_get_length (const DGatewayValue *array)
+{
+  if (dgateway_value_get_value_type (array) != DGATEWAY_VALUE_ARRAY)
+    return 0;
+
+  return json_array_get_length (json_node_get_array (NODE (array)));
+}
+
+const DGatewayValue *
+dgateway_value_get_element (const DGatewayValue *array,
+                            guint                index)
+{
+  if (index >= dgateway_value_get_length (array))
+    return NULL;
+
+  return (const DGatewayValue *) json_array_get_element (json_node_get_array (NODE (array)), index);
 }
 
 const char *
-dgateway_json_get_string (JsonNode   *object_node,
-                          const char *key)
+dgateway_value_get_string (const DGatewayValue *value)
 {
-  JsonNode *member = get_member (object_node, key);
-
-  if (member == NULL || json_node_get_value_type (member) != G_TYPE_STRING)
+  if (dgateway_value_get_value_type (value) != DGATEWAY_VALUE_STRING)
     return NULL;
 
-  return json_node_get_string (member);
+  return json_node_get_string (NODE (value));
 }
 
 gint64
-dgateway_json_get_int (JsonNode   *object_node,
-                       const char *key,
-                       gint64      default_value)
+dgateway_value_get_int (const DGatewayValue *value,
+                        gint64               default_value)
 {
-  JsonNode *member = get_member (object_node, key);
-
-  if (member == NULL || json_node_get_value_type (member) != G_TYPE_INT64)
+  if (dgateway_value_get_value_type (value) != DGATEWAY_VALUE_INT)
     return default_value;
 
-  return json_node_get_int (member);
+  return json_node_get_int (NODE (value));
+}
+
+double
+dgateway_value_get_double (const DGatewayValue *value,
+                           double               default_value)
+{
+  switch (dgateway_value_get_value_type (value))
+    {
+    case DGATEWAY_VALUE_DOUBLE:
+      return json_node_get_double (NODE (value));
+    case DGATEWAY_VALUE_INT:
+      return (double) json_node_get_int (NODE (value));
+    default:
+      return default_value;
+    }
 }
 
 gboolean
-dgateway_json_get_bool (JsonNode *node,
-                        gboolean  default_value)
+dgateway_value_get_bool (const DGatewayValue *value,
+                         gboolean             default_value)
 {
-  if (node == NULL || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+  if (dgateway_value_get_value_type (value) != DGATEWAY_VALUE_BOOL)
     return default_value;
 
-  return json_node_get_boolean (node);
+  return json_node_get_boolean (NODE (value));
+}
+
+JsonNode *
+dgateway_value_to_json_node (const DGatewayValue *value)
+{
+  if (value == NULL)
+    return NULL;
+
+  return json_node_ref (NODE (value));
+}
+
+const char *
+dgateway_value_get_member_string (const DGatewayValue *object,
+                                  const char          *key)
+{
+  return dgateway_value_get_string (dgateway_value_get_member (object, key));
+}
+
+gint64
+dgateway_value_get_member_int (const DGatewayValue *object,
+                               const char          *key,
+                               gint64               default_value)
+{
+  return dgateway_value_get_int (dgateway_value_get_member (object, key), default_value);
 }

@@ -417,8 +417,8 @@ static void
 handle_hello (DGatewayShard   *self,
               DGatewayPayload *payload)
 {
-  gint64 interval = dgateway_json_get_int (dgateway_payload_get_data (payload),
-                                           "heartbeat_interval", -1);
+  gint64 interval = dgateway_value_get_member_int (dgateway_payload_get_data (payload),
+                                                   "heartbeat_interval", -1);
 
   if (interval <= 0 || interval > MAX_HEARTBEAT_MS)
     {
@@ -465,7 +465,7 @@ handle_invalid_session (DGatewayShard   *self,
                         DGatewayPayload *payload)
 {
   g_autoptr(GError) error = NULL;
-  gboolean resumable = dgateway_json_get_bool (dgateway_payload_get_data (payload), FALSE);
+  gboolean resumable = dgateway_value_get_bool (dgateway_payload_get_data (payload), FALSE);
 
   error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_SESSION,
                        resumable ? _("The gateway invalidated the session; it may be resumed")
@@ -509,10 +509,10 @@ static void
 handle_ready (DGatewayShard   *self,
               DGatewayPayload *payload)
 {
-  JsonNode *data = dgateway_payload_get_data (payload);
+  const DGatewayValue *data = dgateway_payload_get_data (payload);
 
-  set_session (self, dgateway_json_get_string (data, "session_id"),
-               dgateway_json_get_string (data, "resume_gateway_url"));
+  set_session (self, dgateway_value_get_member_string (data, "session_id"),
+               dgateway_value_get_member_string (data, "resume_gateway_url"));
   reached_connected (self, FALSE);
 }
 
