@@ -43,6 +43,13 @@ void          dgateway_client_set_test_timings         (DGatewayClient  *self,
                                                         guint            invalid_session_min_ms,
                                                         guint            invalid_session_max_ms);
 
+void          dgateway_client_get_rate_limit           (DGatewayClient  *self,
+                                                        guint           *limit,
+                                                        guint           *window_ms);
+void          dgateway_client_set_test_rate_limit      (DGatewayClient  *self,
+                                                        guint            limit,
+                                                        guint            window_ms);
+
 void          dgateway_source_clear                    (GSource        **source);
 
 G_END_DECLS

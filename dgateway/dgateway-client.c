@@ -74,6 +74,8 @@ struct _DGatewayClient
   JsonNode *presence;
 
   guint hello_timeout;
+  guint rate_limit;
+  guint rate_window;
   guint invalid_session_min;
   guint invalid_session_max;
 
@@ -86,6 +88,7 @@ struct _DGatewayClient
   GSource *metrics_source;
   DGatewayState state;
   double notified[32];     /* by property id: the metric values last notified */
+  char *notified_session_id;
 };
 
 enum {
@@ -429,7 +432,7 @@ dgateway_client_new (const char      *token,
  *
  * The operation completes when every shard is CONNECTED (READY was
  * received), or with the first fatal error: a fatal close code such as
- * [enum@DGateway.Error.authentication_failed], or a token the REST API
+ * `DGATEWAY_ERROR_AUTHENTICATION_FAILED`, or a token the REST API
  * refuses. Lost connections and refused connection attempts are not fatal:
  * the client keeps trying with backoff, and each one is reported by
  * [signal@Client::connection-lost].
@@ -555,6 +558,78 @@ dgateway_client_get_shards (DGatewayClient *self)
   return G_LIST_MODEL (self->shards);
 }
 
+static const char *
+state_nick (DGatewayState state)
+{
+  GEnumClass *states = g_type_class_peek (DGATEWAY_TYPE_STATE);
+
+  return g_enum_get_value (states, state)->value_nick;
+}
+
+static GVariant *
+shard_metrics (DGatewayShard *shard)
+{
+  GVariantDict dict;
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "shard-id", "u", dgateway_shard_get_shard_id (shard));
+  g_variant_dict_insert (&dict, "state", "s", state_nick (dgateway_shard_get_state (shard)));
+  g_variant_dict_insert (&dict, "latency", "x", dgateway_shard_get_latency (shard));
+  g_variant_dict_insert (&dict, "uptime", "x", dgateway_shard_get_uptime (shard));
+  g_variant_dict_insert (&dict, "events-received", "t", dgateway_shard_get_events_received (shard));
+  g_variant_dict_insert (&dict, "bytes-received", "t", dgateway_shard_get_bytes_received (shard));
+  g_variant_dict_insert (&dict, "bytes-decompressed", "t", dgateway_shard_get_bytes_decompressed (shard));
+  g_variant_dict_insert (&dict, "reconnect-count", "u", dgateway_shard_get_reconnect_count (shard));
+  g_variant_dict_insert (&dict, "missed-heartbeats", "u", dgateway_shard_get_missed_heartbeats (shard));
+  g_variant_dict_insert (&dict, "events-per-second", "d", dgateway_shard_get_events_per_second (shard));
+  g_variant_dict_insert (&dict, "sequence", "x", dgateway_shard_get_sequence (shard));
+  g_variant_dict_insert (&dict, "queued-commands", "u", dgateway_shard_get_queued_commands (shard));
+  return g_variant_dict_end (&dict);
+}
+
+/**
+ * dgateway_client_get_metrics:
+ * @self: a client
+ *
+ * Takes a snapshot of the client's state and metrics, for logging or to
+ * publish on D-Bus.
+ *
+ * The dictionary (`a{sv}`) holds `state` (the state's nick), `latency`,
+ * `uptime` (µs, `x`), `events-received`, `bytes-received`,
+ * `bytes-decompressed` (`t`), `compression-ratio`, `events-per-second`
+ * (`d`), `reconnect-count`, `missed-heartbeats` (`u`), and `shards`, an
+ * `aa{sv}` with the same metrics per shard plus `shard-id`, `sequence` and
+ * `queued-commands`. It never holds the token or the session id.
+ *
+ * Returns: (transfer full): a floating-free `a{sv}` variant
+ */
+GVariant *
+dgateway_client_get_metrics (DGatewayClient *self)
+{
+  GVariantDict dict;
+  GVariantBuilder shards;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  g_variant_builder_init (&shards, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < n_shards (self); i++)
+    g_variant_builder_add_value (&shards, shard_metrics (shard_at (self, i)));
+
+  g_variant_dict_init (&dict, NULL);
+  g_variant_dict_insert (&dict, "state", "s", state_nick (self->state));
+  g_variant_dict_insert (&dict, "latency", "x", dgateway_client_get_latency (self));
+  g_variant_dict_insert (&dict, "uptime", "x", dgateway_client_get_uptime (self));
+  g_variant_dict_insert (&dict, "events-received", "t", dgateway_client_get_events_received (self));
+  g_variant_dict_insert (&dict, "bytes-received", "t", dgateway_client_get_bytes_received (self));
+  g_variant_dict_insert (&dict, "bytes-decompressed", "t", dgateway_client_get_bytes_decompressed (self));
+  g_variant_dict_insert (&dict, "compression-ratio", "d", dgateway_client_get_compression_ratio (self));
+  g_variant_dict_insert (&dict, "events-per-second", "d", dgateway_client_get_events_per_second (self));
+  g_variant_dict_insert (&dict, "reconnect-count", "u", dgateway_client_get_reconnect_count (self));
+  g_variant_dict_insert (&dict, "missed-heartbeats", "u", dgateway_client_get_missed_heartbeats (self));
+  g_variant_dict_insert_value (&dict, "shards", g_variant_builder_end (&shards));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
 /* Private API for the shards */
 
 const char *
@@ -621,6 +696,24 @@ dgateway_client_set_test_timings (DGatewayClient *self,
 }
 
 void
+dgateway_client_get_rate_limit (DGatewayClient *self,
+                                guint          *limit,
+                                guint          *window_ms)
+{
+  *limit = self->rate_limit;
+  *window_ms = self->rate_window;
+}
+
+void
+dgateway_client_set_test_rate_limit (DGatewayClient *self,
+                                     guint           limit,
+                                     guint           window_ms)
+{
+  self->rate_limit = limit;
+  self->rate_window = window_ms;
+}
+
+void
 dgateway_client_shard_dispatch (DGatewayClient  *self,
                                 DGatewayShard   *shard,
                                 DGatewayPayload *payload)
@@ -651,8 +744,13 @@ dgateway_client_shard_state_changed (DGatewayClient *self,
 
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, state);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LATENCY]);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_ID]);
+  notify_if_changed (self, PROP_LATENCY, dgateway_client_get_latency (self));
+  if (g_strcmp0 (self->notified_session_id, dgateway_client_get_session_id (self)) != 0)
+    {
+      g_free (self->notified_session_id);
+      self->notified_session_id = g_strdup (dgateway_client_get_session_id (self));
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_ID]);
+    }
   g_object_thaw_notify (G_OBJECT (self));
 
   if (state == DGATEWAY_STATE_CONNECTED)
@@ -664,8 +762,8 @@ dgateway_client_shard_connection_lost (DGatewayClient *self,
                                        DGatewayShard  *shard,
                                        const GError   *error)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
+  notify_if_changed (self, PROP_RECONNECT_COUNT, dgateway_client_get_reconnect_count (self));
+  notify_if_changed (self, PROP_MISSED_HEARTBEATS, dgateway_client_get_missed_heartbeats (self));
   g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, shard, error);
 
   if (dgateway_shard_get_state (shard) == DGATEWAY_STATE_FAILED)
@@ -677,7 +775,7 @@ dgateway_client_shard_reconnected (DGatewayClient *self,
                                    DGatewayShard  *shard,
                                    gboolean        resumed)
 {
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
+  notify_if_changed (self, PROP_RECONNECT_COUNT, dgateway_client_get_reconnect_count (self));
   g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, shard, resumed);
 }
 
@@ -971,7 +1069,7 @@ dgateway_client_get_max_payload_size (DGatewayClient *self)
  * Sets the largest payload the client accepts, compressed on the wire and
  * decompressed. READY and GUILD_CREATE of large bots reach many megabytes;
  * the default is 64 MiB. A larger payload ends the connection with
- * [enum@DGateway.Error.protocol], and the client resumes.
+ * `DGATEWAY_ERROR_PROTOCOL`, and the client resumes.
  */
 void
 dgateway_client_set_max_payload_size (DGatewayClient *self,
@@ -1315,6 +1413,7 @@ dgateway_client_finalize (GObject *object)
   g_free (self->gateway_url);
   g_free (self->api_url);
   g_free (self->resolved_gateway_url);
+  g_free (self->notified_session_id);
   g_clear_pointer (&self->presence, json_node_unref);
   g_clear_object (&self->shards);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1737,7 +1836,12 @@ dgateway_client_init (DGatewayClient *self)
   self->shards = g_list_store_new (DGATEWAY_TYPE_SHARD);
   self->large_threshold = 50;
   self->hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
+  self->rate_limit = 120;
+  self->rate_window = 60 * 1000;
   self->invalid_session_min = 1000;
   self->invalid_session_max = 5000;
   self->context = g_main_context_ref_thread_default ();
+  self->notified[PROP_LATENCY] = -1;
+  self->notified[PROP_SEQUENCE] = -1;
+  self->notified[PROP_COMPRESSION_RATIO] = 1;
 }

@@ -11,6 +11,7 @@
 
 #include <dgateway/dgateway-version-macros.h>
 #include <dgateway/dgateway-types.h>
+#include <dgateway/dgateway-presence.h>
 #include <dgateway/dgateway-shard.h>
 
 G_BEGIN_DECLS
@@ -38,6 +39,39 @@ void                 dgateway_client_disconnect              (DGatewayClient    
 
 DGATEWAY_AVAILABLE_IN_ALL
 GListModel          *dgateway_client_get_shards              (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+GVariant            *dgateway_client_get_metrics             (DGatewayClient      *self) G_GNUC_WARN_UNUSED_RESULT;
+
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_send                    (DGatewayClient      *self,
+                                                              guint                shard_id,
+                                                              int                  opcode,
+                                                              JsonNode            *data,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_update_presence         (DGatewayClient      *self,
+                                                              DGatewayPresence    *presence,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_request_guild_members   (DGatewayClient      *self,
+                                                              const char          *guild_id,
+                                                              const char          *query,
+                                                              const char * const  *user_ids,
+                                                              guint                limit,
+                                                              gboolean             presences,
+                                                              const char          *nonce,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_update_voice_state      (DGatewayClient      *self,
+                                                              const char          *guild_id,
+                                                              const char          *channel_id,
+                                                              gboolean             self_mute,
+                                                              gboolean             self_deaf,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_request_soundboard_sounds (DGatewayClient    *self,
+                                                              const char * const  *guild_ids,
+                                                              GError             **error);
 
 DGATEWAY_AVAILABLE_IN_ALL
 DGatewayIntents      dgateway_client_get_intents             (DGatewayClient      *self);

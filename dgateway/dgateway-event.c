@@ -211,7 +211,7 @@ dgateway_event_get_shard_id (DGatewayEvent *self)
  * Gets the payload of the event, the `d` member of the dispatch.
  *
  * The node is shared and must not be modified; use
- * [func@Json.Node.copy] to keep a changeable copy.
+ * `json_node_copy()` to keep a changeable copy.
  *
  * Returns: (transfer none) (nullable): the payload, or `NULL` if the
  *   dispatch had no `d`

@@ -2,6 +2,8 @@
 
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "dgateway-client.h"
 #include "dgateway-shard.h"
 
@@ -14,5 +16,10 @@ void           dgateway_shard_start         (DGatewayShard  *self);
 void           dgateway_shard_stop          (DGatewayShard  *self);
 void           dgateway_shard_flush_metrics (DGatewayShard  *self);
 gint64         dgateway_shard_get_connected_since (DGatewayShard *self);
+gboolean       dgateway_shard_send_command  (DGatewayShard  *self,
+                                             int             op,
+                                             JsonNode       *data,
+                                             GError        **error);
+guint          dgateway_shard_get_queued_commands (DGatewayShard *self);
 
 G_END_DECLS

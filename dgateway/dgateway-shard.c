@@ -7,10 +7,12 @@
 #include "dgateway-error.h"
 #include "dgateway-inflater-private.h"
 #include "dgateway-payload-private.h"
+#include "dgateway-rate-limiter-private.h"
 #include "dgateway-shard-private.h"
 
 #include <glib/gi18n-lib.h>
 #include <libsoup/soup.h>
+#include <string.h>
 
 /**
  * DGatewayShard:
@@ -45,6 +47,7 @@ enum {
 #define CLOSE_SESSION_KEPT   4000
 
 #define EPS_WINDOW_SECONDS   10
+#define MAX_COMMAND_SIZE     4096
 #define MAX_HEARTBEAT_MS     (10 * 60 * 1000)
 #define MAX_RESUME_CONNECT_FAILURES 3
 
@@ -71,6 +74,9 @@ struct _DGatewayShard
   GSource *heartbeat_source;
   GSource *hello_source;
   GSource *reconnect_source;
+  GSource *command_source;
+  DGatewayRateLimiter *limiter;  /* every frame sent on this connection */
+  GQueue commands;               /* serialised commands waiting for budget */
   guint heartbeat_interval;      /* ms, from HELLO */
   gint64 heartbeat_sent_at;      /* monotonic µs of the unacked beat, or 0 */
 
@@ -244,17 +250,19 @@ close_code_error (int code)
 /* Sending */
 
 static void
-send_payload (DGatewayShard *self,
-              int            op,
-              JsonNode      *data)
+send_text (DGatewayShard *self,
+           const char    *text)
+{
+  dgateway_rate_limiter_record (self->limiter, g_get_monotonic_time ());
+  soup_websocket_connection_send_text (self->ws, text);
+}
+
+static char *
+serialize_payload (int       op,
+                   JsonNode *data)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
-
-  if (self->ws == NULL ||
-      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
-    return;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "op");
@@ -264,8 +272,22 @@ send_payload (DGatewayShard *self,
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
-  text = json_to_string (root, FALSE);
-  soup_websocket_connection_send_text (self->ws, text);
+  return json_to_string (root, FALSE);
+}
+
+static void
+send_payload (DGatewayShard *self,
+              int            op,
+              JsonNode      *data)
+{
+  g_autofree char *text = NULL;
+
+  if (self->ws == NULL ||
+      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+
+  text = serialize_payload (op, data);
+  send_text (self, text);
 }
 
 static JsonNode *
@@ -411,6 +433,114 @@ heartbeat_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Commands, within Discord's outbound limit */
+
+/* Heartbeats never wait for commands: the command budget leaves room for
+ * every beat the window can hold, plus IDENTIFY or RESUME and beats the
+ * gateway asks for. */
+static guint
+command_budget (DGatewayShard *self)
+{
+  guint limit = dgateway_rate_limiter_get_limit (self->limiter);
+  gint64 window_ms = dgateway_rate_limiter_get_window (self->limiter) / 1000;
+  guint interval = MAX (self->heartbeat_interval, 1);
+  guint reserve = (guint) MIN ((gint64) limit / 2, window_ms / interval + 3);
+
+  return limit - reserve;
+}
+
+static gboolean command_cb (gpointer data);
+
+static void
+pump_commands (DGatewayShard *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->state != DGATEWAY_STATE_CONNECTED || self->command_source != NULL)
+    return;
+
+  while (!g_queue_is_empty (&self->commands))
+    {
+      gint64 wait = dgateway_rate_limiter_wait (self->limiter, now, command_budget (self));
+      g_autofree char *text = NULL;
+
+      if (wait > 0)
+        {
+          self->command_source = dgateway_client_add_timeout (self->client,
+                                                              (guint) ((wait + 999) / 1000),
+                                                              command_cb, self);
+          return;
+        }
+
+      text = g_queue_pop_head (&self->commands);
+      send_text (self, text);
+    }
+}
+
+static gboolean
+command_cb (gpointer data)
+{
+  DGatewayShard *self = data;
+
+  g_clear_pointer (&self->command_source, g_source_unref);
+  pump_commands (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drop_commands (DGatewayShard *self)
+{
+  if (g_queue_is_empty (&self->commands))
+    return;
+
+  g_warning ("Shard %u: dropping %u commands that were never sent",
+             self->shard_id, g_queue_get_length (&self->commands));
+  g_queue_clear_full (&self->commands, g_free);
+}
+
+/*
+ * dgateway_shard_send_command:
+ *
+ * Queues one command for the connection. Commands go out in order, as
+ * fast as the outbound limit allows, once the shard is CONNECTED; while it
+ * reconnects they wait. A shard that is not connecting fails the command
+ * with NOT_CONNECTED, since no connection is coming to carry it.
+ */
+gboolean
+dgateway_shard_send_command (DGatewayShard  *self,
+                             int             op,
+                             JsonNode       *data,
+                             GError        **error)
+{
+  g_autofree char *text = serialize_payload (op, data);
+  gsize length = strlen (text);
+
+  if (length > MAX_COMMAND_SIZE)
+    {
+      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
+                   _("The command is %lu bytes; the gateway accepts at most %d"),
+                   (gulong) length, MAX_COMMAND_SIZE);
+      return FALSE;
+    }
+
+  if (self->state == DGATEWAY_STATE_DISCONNECTED || self->state == DGATEWAY_STATE_FAILED)
+    {
+      g_set_error_literal (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED,
+                           _("The client is not connected"));
+      return FALSE;
+    }
+
+  g_queue_push_tail (&self->commands, g_steal_pointer (&text));
+  pump_commands (self);
+  return TRUE;
+}
+
+guint
+dgateway_shard_get_queued_commands (DGatewayShard *self)
+{
+  return g_queue_get_length (&self->commands);
+}
+
 /* Received opcodes */
 
 static void
@@ -485,6 +615,7 @@ reached_connected (DGatewayShard *self,
   self->resume_connect_failures = 0;
   self->connected_since = g_get_monotonic_time ();
   set_state (self, DGATEWAY_STATE_CONNECTED);
+  pump_commands (self);
 
   if (was_reconnect)
     dgateway_client_shard_reconnected (self->client, self, resumed);
@@ -660,7 +791,10 @@ teardown_connection (DGatewayShard *self,
   g_clear_object (&self->cancellable);
   dgateway_source_clear (&self->heartbeat_source);
   dgateway_source_clear (&self->hello_source);
+  dgateway_source_clear (&self->command_source);
   g_clear_pointer (&self->inflater, dgateway_inflater_free);
+  /* Discord counts the limit per connection. */
+  dgateway_rate_limiter_reset (self->limiter);
   self->heartbeat_sent_at = 0;
   self->connected_since = 0;
 
@@ -731,6 +865,7 @@ fail (DGatewayShard *self,
       const GError  *error)
 {
   drop_session (self);
+  drop_commands (self);
   set_state (self, DGATEWAY_STATE_FAILED);
 }
 
@@ -909,9 +1044,13 @@ dgateway_shard_new (DGatewayClient *client,
 {
   DGatewayShard *self = g_object_new (DGATEWAY_TYPE_SHARD, NULL);
 
+  guint limit, window_ms;
+
   self->client = client;
   self->shard_id = shard_id;
   self->shard_count = shard_count;
+  dgateway_client_get_rate_limit (client, &limit, &window_ms);
+  self->limiter = dgateway_rate_limiter_new (limit, (gint64) window_ms * 1000);
   return self;
 }
 
@@ -936,6 +1075,7 @@ dgateway_shard_stop (DGatewayShard *self)
   dgateway_source_clear (&self->reconnect_source);
   teardown_connection (self, CLOSE_SESSION_ENDS);
   drop_session (self);
+  drop_commands (self);
   set_state (self, DGATEWAY_STATE_DISCONNECTED);
 }
 
@@ -1016,6 +1156,8 @@ dgateway_shard_finalize (GObject *object)
   DGatewayShard *self = DGATEWAY_SHARD (object);
 
   g_ptr_array_unref (self->closing);
+  g_queue_clear_full (&self->commands, g_free);
+  dgateway_rate_limiter_free (self->limiter);
   g_free (self->session_id);
   g_free (self->resume_url);
 

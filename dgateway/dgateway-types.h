@@ -79,7 +79,7 @@ typedef enum /*< underscore_name=dgateway_compression >*/ {
  *
  * Privileged intents must be switched on for the application in the
  * Developer Portal, or the Gateway closes the connection with 4014
- * ([enum@DGateway.Error.disallowed_intents]).
+ * (`DGATEWAY_ERROR_DISALLOWED_INTENTS`).
  */
 typedef enum /*< flags,underscore_name=dgateway_intents >*/ {
   DGATEWAY_INTENTS_NONE                          = 0,
@@ -105,5 +105,44 @@ typedef enum /*< flags,underscore_name=dgateway_intents >*/ {
   DGATEWAY_INTENTS_GUILD_MESSAGE_POLLS           = 1 << 24,
   DGATEWAY_INTENTS_DIRECT_MESSAGE_POLLS          = 1 << 25,
 } DGatewayIntents;
+
+/**
+ * DGatewayStatus:
+ * @DGATEWAY_STATUS_ONLINE: online
+ * @DGATEWAY_STATUS_DND: do not disturb
+ * @DGATEWAY_STATUS_IDLE: away from keyboard
+ * @DGATEWAY_STATUS_INVISIBLE: shown as offline, but connected
+ * @DGATEWAY_STATUS_OFFLINE: offline
+ *
+ * The status of a presence.
+ */
+typedef enum /*< underscore_name=dgateway_status >*/ {
+  DGATEWAY_STATUS_ONLINE,
+  DGATEWAY_STATUS_DND,
+  DGATEWAY_STATUS_IDLE,
+  DGATEWAY_STATUS_INVISIBLE,
+  DGATEWAY_STATUS_OFFLINE,
+} DGatewayStatus;
+
+/**
+ * DGatewayActivityType:
+ * @DGATEWAY_ACTIVITY_TYPE_PLAYING: "Playing {name}"
+ * @DGATEWAY_ACTIVITY_TYPE_STREAMING: "Streaming {name}"; needs a twitch.tv
+ *   or youtube.com URL
+ * @DGATEWAY_ACTIVITY_TYPE_LISTENING: "Listening to {name}"
+ * @DGATEWAY_ACTIVITY_TYPE_WATCHING: "Watching {name}"
+ * @DGATEWAY_ACTIVITY_TYPE_CUSTOM: a custom status, showing its state
+ * @DGATEWAY_ACTIVITY_TYPE_COMPETING: "Competing in {name}"
+ *
+ * The type of an activity in a presence.
+ */
+typedef enum /*< underscore_name=dgateway_activity_type >*/ {
+  DGATEWAY_ACTIVITY_TYPE_PLAYING = 0,
+  DGATEWAY_ACTIVITY_TYPE_STREAMING = 1,
+  DGATEWAY_ACTIVITY_TYPE_LISTENING = 2,
+  DGATEWAY_ACTIVITY_TYPE_WATCHING = 3,
+  DGATEWAY_ACTIVITY_TYPE_CUSTOM = 4,
+  DGATEWAY_ACTIVITY_TYPE_COMPETING = 5,
+} DGatewayActivityType;
 
 G_END_DECLS

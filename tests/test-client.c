@@ -6,162 +6,8 @@
 #include "config.h"
 
 #include "test-utils.h"
-#include "dgateway-client-private.h"
 
 #include <string.h>
-
-#define INTENTS (DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MESSAGES | \
-                 DGATEWAY_INTENTS_MESSAGE_CONTENT)
-#define DELAY_MIN 50
-#define DELAY_MAX 400
-#define LOST_ERROR(f, n) ((GError *) g_ptr_array_index ((f)->errors, (n)))
-
-typedef struct {
-  MockGateway *mock;
-  DGatewayClient *client;
-  GPtrArray *events;          /* DGatewayEvent received by dispatch */
-  GPtrArray *errors;          /* GError of each connection-lost */
-  GArray *lost_times;         /* monotonic time of each connection-lost */
-  guint reconnected;
-  guint resumed;
-  gboolean connect_done;
-  GError *connect_error;
-  guint state_notifies;
-} Fixture;
-
-static gboolean
-dispatch_cb (DGatewayClient *client,
-             DGatewayEvent  *event,
-             Fixture        *f)
-{
-  g_ptr_array_add (f->events, g_object_ref (event));
-  return FALSE;
-}
-
-static void
-connection_lost_cb (DGatewayClient *client,
-                    DGatewayShard  *shard,
-                    const GError   *error,
-                    Fixture        *f)
-{
-  gint64 now = g_get_monotonic_time ();
-
-  g_assert_true (DGATEWAY_IS_SHARD (shard));
-  g_assert_nonnull (error);
-  g_assert_null (strstr (error->message, TEST_TOKEN));
-  g_ptr_array_add (f->errors, g_error_copy (error));
-  g_array_append_val (f->lost_times, now);
-}
-
-static void
-reconnected_cb (DGatewayClient *client,
-                DGatewayShard  *shard,
-                gboolean        resumed,
-                Fixture        *f)
-{
-  f->reconnected++;
-  if (resumed)
-    f->resumed++;
-}
-
-static void
-state_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 Fixture    *f)
-{
-  f->state_notifies++;
-}
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  f->mock = mock_gateway_new ();
-  mock_gateway_set_token (f->mock, TEST_TOKEN);
-  mock_gateway_set_heartbeat_interval (f->mock, 1000);
-
-  f->client = dgateway_client_new (TEST_TOKEN, INTENTS);
-  g_object_set (f->client,
-                "gateway-url", mock_gateway_get_url (f->mock),
-                "compression", GPOINTER_TO_INT (data),
-                "reconnect-delay-min", DELAY_MIN,
-                "reconnect-delay-max", DELAY_MAX,
-                NULL);
-  dgateway_client_set_test_timings (f->client, 500, 100, 300);
-
-  f->events = g_ptr_array_new_with_free_func (g_object_unref);
-  f->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
-  f->lost_times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_signal_connect (f->client, "dispatch", G_CALLBACK (dispatch_cb), f);
-  g_signal_connect (f->client, "connection-lost", G_CALLBACK (connection_lost_cb), f);
-  g_signal_connect (f->client, "reconnected", G_CALLBACK (reconnected_cb), f);
-  g_signal_connect (f->client, "notify::state", G_CALLBACK (state_notify_cb), f);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  dgateway_client_disconnect (f->client);
-  /* Let the close handshakes finish so nothing is left for valgrind. */
-  test_run_for (50);
-  g_assert_finalize_object (f->client);
-  g_clear_object (&f->mock);
-  g_ptr_array_unref (f->events);
-  g_ptr_array_unref (f->errors);
-  g_array_unref (f->lost_times);
-  g_clear_error (&f->connect_error);
-  g_assert_false (test_log_saw_token ());
-}
-
-static void
-connect_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      data)
-{
-  Fixture *f = data;
-
-  dgateway_client_connect_finish (DGATEWAY_CLIENT (source), result, &f->connect_error);
-  f->connect_done = TRUE;
-}
-
-static void
-connect_client (Fixture *f)
-{
-  dgateway_client_connect_async (f->client, NULL, connect_cb, f);
-  WAIT_UNTIL (f->connect_done, 5000);
-  g_assert_no_error (f->connect_error);
-  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
-}
-
-static guint
-count_events (Fixture    *f,
-              const char *name)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < f->events->len; i++)
-    if (g_strcmp0 (dgateway_event_get_name (f->events->pdata[i]), name) == 0)
-      n++;
-  return n;
-}
-
-static MockFrame *
-nth_frame (Fixture *f,
-           int      op,
-           guint    n)
-{
-  GPtrArray *frames = mock_gateway_get_frames (f->mock);
-
-  for (guint i = 0; i < frames->len; i++)
-    {
-      MockFrame *frame = frames->pdata[i];
-
-      if (frame->op == op && n-- == 0)
-        return frame;
-    }
-  return NULL;
-}
 
 static const char *
 member_string (JsonNode   *node,
@@ -795,9 +641,9 @@ test_middleware (Fixture       *f,
 
   /* Connected before the fixture's handler would run? No: handlers run in
    * connection order, so this one goes first only for its own detail. */
-  g_signal_handlers_disconnect_by_func (f->client, dispatch_cb, f);
+  g_signal_handlers_disconnect_by_func (f->client, fixture_dispatch_cb, f);
   g_signal_connect (f->client, "dispatch::MESSAGE_CREATE", G_CALLBACK (stop_cb), &stopped);
-  g_signal_connect (f->client, "dispatch", G_CALLBACK (dispatch_cb), f);
+  g_signal_connect (f->client, "dispatch", G_CALLBACK (fixture_dispatch_cb), f);
 
   connect_client (f);
   mock_gateway_dispatch_messages (f->mock, 3);

@@ -5,6 +5,7 @@
 #include <dgateway/dgateway.h>
 
 #include "mock-gateway.h"
+#include "dgateway-client-private.h"
 
 G_BEGIN_DECLS
 
@@ -31,5 +32,41 @@ gboolean test_flag_cb      (gpointer    data);
 void     test_init         (int        *argc,
                             char     ***argv);
 gboolean test_log_saw_token (void);
+
+#define INTENTS (DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MESSAGES | \
+                 DGATEWAY_INTENTS_MESSAGE_CONTENT)
+#define DELAY_MIN 50
+#define DELAY_MAX 400
+#define LOST_ERROR(f, n) ((GError *) g_ptr_array_index ((f)->errors, (n)))
+
+typedef struct {
+  MockGateway *mock;
+  DGatewayClient *client;
+  GPtrArray *events;          /* DGatewayEvent received by dispatch */
+  GPtrArray *errors;          /* GError of each connection-lost */
+  GArray *lost_times;         /* monotonic time of each connection-lost */
+  guint reconnected;
+  guint resumed;
+  gboolean connect_done;
+  GError *connect_error;
+  guint state_notifies;
+} Fixture;
+
+void       fixture_setup    (Fixture       *f,
+                             gconstpointer  data);
+void       fixture_teardown (Fixture       *f,
+                             gconstpointer  data);
+void       connect_cb       (GObject       *source,
+                             GAsyncResult  *result,
+                             gpointer       data);
+void       connect_client   (Fixture       *f);
+gboolean   fixture_dispatch_cb (DGatewayClient *client,
+                                DGatewayEvent  *event,
+                                Fixture        *f);
+guint      count_events     (Fixture       *f,
+                             const char    *name);
+MockFrame *nth_frame        (Fixture       *f,
+                             int            op,
+                             guint          n);
 
 G_END_DECLS

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Gateway commands, as the mock gateway received them, and the outbound
+ * limit of 120 frames per 60 s (here scaled to a window a test can
+ * afford, through the same code path). */
+
+#include "config.h"
+
+#include "test-utils.h"
+
+#include <string.h>
+
+#define ADD(path, func) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (DGATEWAY_COMPRESSION_NONE), \
+              fixture_setup, func, fixture_teardown)
+
+static JsonObject *
+last_command (Fixture *f,
+              int      op)
+{
+  MockFrame *frame;
+
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, op) > 0, 2000);
+  frame = mock_gateway_get_last_frame (f->mock, op);
+  return json_node_get_object (frame->d);
+}
+
+static void
+test_presence (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_DND);
+  g_autoptr(GError) error = NULL;
+  JsonObject *d, *activity;
+
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_WATCHING, "the build", NULL, NULL);
+  dgateway_presence_set_afk (presence, TRUE);
+  dgateway_presence_set_since (presence, 1700000000000);
+  connect_client (f);
+  g_assert_true (dgateway_client_update_presence (f->client, presence, &error));
+  g_assert_no_error (error);
+
+  d = last_command (f, 3);
+  g_assert_cmpstr (json_object_get_string_member (d, "status"), ==, "dnd");
+  g_assert_true (json_object_get_boolean_member (d, "afk"));
+  g_assert_cmpint (json_object_get_int_member (d, "since"), ==, 1700000000000);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (d, "activities")), ==, 1);
+  activity = json_array_get_object_element (json_object_get_array_member (d, "activities"), 0);
+  g_assert_cmpstr (json_object_get_string_member (activity, "name"), ==, "the build");
+  g_assert_cmpint (json_object_get_int_member (activity, "type"), ==, 3);
+  g_assert_false (json_object_has_member (activity, "url"));
+
+  /* A new session keeps the presence: IDENTIFY carries it. */
+  mock_gateway_send_op (f->mock, 9, "false");
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 2) == 2, 3000);
+  d = json_node_get_object (mock_gateway_get_last_frame (f->mock, 2)->d);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d, "presence"),
+                                                  "status"), ==, "dnd");
+}
+
+static void
+test_request_guild_members (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *users[] = { "80351110224678912", "80351110224678913", NULL };
+  g_autoptr(GError) error = NULL;
+  JsonObject *d;
+
+  connect_client (f);
+  g_assert_true (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, "ab",
+                                                        NULL, 10, TRUE, "n1", &error));
+  g_assert_no_error (error);
+  d = last_command (f, 8);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, MOCK_GATEWAY_GUILD_ID);
+  g_assert_cmpstr (json_object_get_string_member (d, "query"), ==, "ab");
+  g_assert_cmpint (json_object_get_int_member (d, "limit"), ==, 10);
+  g_assert_true (json_object_get_boolean_member (d, "presences"));
+  g_assert_cmpstr (json_object_get_string_member (d, "nonce"), ==, "n1");
+  g_assert_false (json_object_has_member (d, "user_ids"));
+
+  g_assert_true (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, NULL,
+                                                        users, 0, FALSE, NULL, &error));
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 8) == 2, 2000);
+  d = last_command (f, 8);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (d, "user_ids"), 1),
+                   ==, users[1]);
+  g_assert_false (json_object_has_member (d, "query"));
+
+  /* Both, or a nonce over 32 bytes: refused before anything is sent. */
+  g_assert_false (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, "",
+                                                         users, 0, FALSE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, "", NULL, 0,
+                                                         FALSE, "0123456789abcdef0123456789abcdefX",
+                                                         &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (dgateway_client_request_guild_members (f->client, "not-a-snowflake", "", NULL, 0,
+                                                         FALSE, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  test_run_for (50);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 8), ==, 2);
+}
+
+static void
+test_voice_state (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *d;
+
+  connect_client (f);
+  g_assert_true (dgateway_client_update_voice_state (f->client, MOCK_GATEWAY_GUILD_ID, NULL,
+                                                     TRUE, FALSE, &error));
+  d = last_command (f, 4);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, MOCK_GATEWAY_GUILD_ID);
+  g_assert_true (json_object_get_null_member (d, "channel_id"));
+  g_assert_true (json_object_get_boolean_member (d, "self_mute"));
+  g_assert_false (json_object_get_boolean_member (d, "self_deaf"));
+}
+
+static void
+test_soundboard (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *guilds[] = { MOCK_GATEWAY_GUILD_ID, NULL };
+  g_autoptr(GError) error = NULL;
+  JsonObject *d;
+
+  connect_client (f);
+  g_assert_true (dgateway_client_request_soundboard_sounds (f->client, guilds, &error));
+  d = last_command (f, 31);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (d, "guild_ids"), 0),
+                   ==, MOCK_GATEWAY_GUILD_ID);
+}
+
+static void
+test_raw_and_too_large (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) small = json_from_string ("{\"guild_id\":\"1\",\"fields\":[\"status\"]}", NULL);
+  g_autoptr(JsonNode) big = NULL;
+  g_autofree char *filler = g_strnfill (4096, 'x');
+  g_autofree char *big_json = g_strdup_printf ("{\"x\":\"%s\"}", filler);
+
+  connect_client (f);
+  g_assert_true (dgateway_client_send (f->client, 0, 43, small, &error));
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 43) == 1, 2000);
+  g_assert_true (json_node_equal (small, mock_gateway_get_last_frame (f->mock, 43)->d));
+
+  big = json_from_string (big_json, NULL);
+  g_assert_false (dgateway_client_send (f->client, 0, 43, big, &error));
+  g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE);
+  g_clear_error (&error);
+  g_assert_false (dgateway_client_send (f->client, 7, 43, small, &error));
+  g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+  test_run_for (50);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 43), ==, 1);
+  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
+}
+
+static void
+test_not_connected (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_IDLE);
+  g_autoptr(GError) error = NULL;
+
+  /* Nothing is connecting: no connection will ever carry the command. */
+  g_assert_false (dgateway_client_update_presence (f->client, presence, &error));
+  g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+  g_clear_error (&error);
+
+  connect_client (f);
+  dgateway_client_disconnect (f->client);
+  g_assert_false (dgateway_client_update_presence (f->client, presence, &error));
+  g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+}
+
+static void
+test_queued_while_reconnecting (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  connect_client (f);
+  mock_gateway_drop (f->mock);
+  WAIT_UNTIL (f->errors->len == 1, 2000);
+  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_RECONNECTING);
+
+  /* A reply written during a reconnection goes out once resumed, in order. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"n\":%u}", i);
+      g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+      g_assert_true (dgateway_client_send (f->client, 0, 43, node, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 43), ==, 0);
+
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 43) == 3, 3000);
+  for (guint i = 0; i < 3; i++)
+    {
+      MockFrame *frame = nth_frame (f, 43, i);
+
+      g_assert_cmpuint (frame->connection, ==, 2);
+      g_assert_cmpint (json_object_get_int_member (json_node_get_object (frame->d), "n"), ==, i);
+      /* Sent only after RESUME was. */
+      g_assert_cmpint (frame->time, >=, mock_gateway_get_last_frame (f->mock, 6)->time);
+    }
+}
+
+#define WINDOW_MS   2000
+#define INTERVAL_MS 250
+#define N_COMMANDS  200
+
+static guint
+max_frames_in_window (Fixture *f)
+{
+  GPtrArray *frames = mock_gateway_get_frames (f->mock);
+  guint most = 0;
+
+  for (guint i = 0; i < frames->len; i++)
+    {
+      MockFrame *first = frames->pdata[i];
+      guint n = 0;
+
+      for (guint j = i; j < frames->len; j++)
+        if (((MockFrame *) frames->pdata[j])->time - first->time < WINDOW_MS * 1000)
+          n++;
+      most = MAX (most, n);
+    }
+  return most;
+}
+
+static void
+test_rate_limit (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint limit, window_ms;
+  gint64 start;
+
+  /* The public default is Discord's. */
+  dgateway_client_get_rate_limit (f->client, &limit, &window_ms);
+  g_assert_cmpuint (limit, ==, 120);
+  g_assert_cmpuint (window_ms, ==, 60000);
+
+  dgateway_client_set_test_rate_limit (f->client, 120, WINDOW_MS);
+  mock_gateway_set_heartbeat_interval (f->mock, INTERVAL_MS);
+  connect_client (f);
+
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < N_COMMANDS; i++)
+    {
+      g_autofree char *json = g_strdup_printf ("{\"since\":null,\"activities\":[{\"name\":\"%u\",\"type\":0}],"
+                                               "\"status\":\"online\",\"afk\":false}", i);
+      g_autoptr(JsonNode) node = json_from_string (json, NULL);
+
+      g_assert_true (dgateway_client_send (f->client, 0, 3, node, &error));
+    }
+
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 3) == N_COMMANDS, 4 * WINDOW_MS);
+
+  if (g_getenv ("DEBUG_FRAMES"))
+    for (guint i = 0; i < mock_gateway_get_frames (f->mock)->len; i++)
+      g_printerr ("%d %" G_GINT64_FORMAT "\n", ((MockFrame *) mock_gateway_get_frames (f->mock)->pdata[i])->op,
+                  (((MockFrame *) mock_gateway_get_frames (f->mock)->pdata[i])->time - start) / 1000);
+  /* Over the budget, commands waited: never more than the limit in any
+   * window, counting every frame the client sent. */
+  g_assert_cmpuint (max_frames_in_window (f), <=, 120);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, (WINDOW_MS - 100) * 1000);
+
+  /* All sent, in order, none dropped. */
+  for (guint i = 0; i < N_COMMANDS; i++)
+    {
+      JsonObject *d = json_node_get_object (nth_frame (f, 3, i)->d);
+      JsonObject *activity = json_array_get_object_element (json_object_get_array_member (d, "activities"), 0);
+      g_autofree char *expected = g_strdup_printf ("%u", i);
+
+      g_assert_cmpstr (json_object_get_string_member (activity, "name"), ==, expected);
+    }
+
+  /* Heartbeats kept their pace while commands queued. */
+  for (guint i = 1; i < mock_gateway_count_frames (f->mock, 1); i++)
+    g_assert_cmpint (nth_frame (f, 1, i)->time - nth_frame (f, 1, i - 1)->time, <=,
+                     (INTERVAL_MS + 150) * 1000);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 1), >=, WINDOW_MS / INTERVAL_MS);
+  g_assert_cmpuint (f->errors->len, ==, 0);
+}
+
+static void
+test_metrics_snapshot (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GVariant) metrics = NULL;
+  g_autoptr(GVariant) shards = NULL;
+  g_autofree char *printed = NULL;
+  const char *state;
+  guint64 events;
+
+  connect_client (f);
+  mock_gateway_dispatch_messages (f->mock, 4);
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 4, 2000);
+
+  metrics = dgateway_client_get_metrics (f->client);
+  g_assert_true (g_variant_is_of_type (metrics, G_VARIANT_TYPE ("a{sv}")));
+  g_assert_false (g_variant_is_floating (metrics));
+  g_assert_true (g_variant_lookup (metrics, "state", "&s", &state));
+  g_assert_cmpstr (state, ==, "connected");
+  g_assert_true (g_variant_lookup (metrics, "events-received", "t", &events));
+  g_assert_cmpuint (events, ==, 5);
+  shards = g_variant_lookup_value (metrics, "shards", G_VARIANT_TYPE ("aa{sv}"));
+  g_assert_cmpuint (g_variant_n_children (shards), ==, 1);
+
+  printed = g_variant_print (metrics, TRUE);
+  g_assert_null (strstr (printed, TEST_TOKEN));
+  g_assert_null (strstr (printed, dgateway_client_get_session_id (f->client)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  test_init (&argc, &argv);
+
+  ADD ("/dgateway/commands/presence", test_presence);
+  ADD ("/dgateway/commands/request-guild-members", test_request_guild_members);
+  ADD ("/dgateway/commands/voice-state", test_voice_state);
+  ADD ("/dgateway/commands/soundboard", test_soundboard);
+  ADD ("/dgateway/commands/raw-and-too-large", test_raw_and_too_large);
+  ADD ("/dgateway/commands/not-connected", test_not_connected);
+  ADD ("/dgateway/commands/queued-while-reconnecting", test_queued_while_reconnecting);
+  ADD ("/dgateway/commands/rate-limit", test_rate_limit);
+  ADD ("/dgateway/commands/metrics-snapshot", test_metrics_snapshot);
+
+  return g_test_run ();
+}
