@@ -73,6 +73,10 @@ dgateway_inflater_free (DGatewayInflater *self)
 
 /* Grows the output buffer so that at least one more byte fits past @used,
  * or fails once a payload would pass the size cap. */
+/* Grows the output buffer so that at least one more byte fits past @used,
+ * or fails once a payload is past the size cap. The buffer may hold one
+ * byte more than the cap (plus the NUL), so a payload of exactly the cap
+ * fits and one byte more is caught. */
 static gboolean
 grow_output (DGatewayInflater  *self,
              gsize              used,
@@ -80,10 +84,7 @@ grow_output (DGatewayInflater  *self,
 {
   gsize new_size;
 
-  if (used < self->output_size - 1)
-    return TRUE;
-
-  if (used >= self->max_payload_size)
+  if (used > self->max_payload_size)
     {
       g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
                    _("A compressed payload is larger than the limit of %lu bytes"),
@@ -91,7 +92,12 @@ grow_output (DGatewayInflater  *self,
       return FALSE;
     }
 
-  new_size = MIN (self->output_size * 2, self->max_payload_size + 1);
+  if (used < self->output_size - 1)
+    return TRUE;
+
+  new_size = self->output_size <= G_MAXSIZE / 2 ? self->output_size * 2 : G_MAXSIZE;
+  if (self->max_payload_size <= G_MAXSIZE - 2)
+    new_size = MIN (new_size, self->max_payload_size + 2);
   self->output = g_realloc (self->output, new_size);
   self->output_size = new_size;
   return TRUE;
@@ -240,6 +246,9 @@ dgateway_inflater_feed (DGatewayInflater  *self,
 
   if (!ok || out_length == 0)
     return ok;
+  /* The initial buffer may be larger than a small cap. */
+  if (!grow_output (self, out_length, error))
+    return (self->broken = TRUE, FALSE);
 
   self->output[out_length] = '\0';
   *payload = (const char *) self->output;
