@@ -23,6 +23,18 @@ void          dgateway_client_get_invalid_session_delay (DGatewayClient *self,
                                                         guint           *min_ms,
                                                         guint           *max_ms);
 
+guint          dgateway_client_get_total_shards         (DGatewayClient  *self);
+DGatewayShard *dgateway_client_find_shard               (DGatewayClient  *self,
+                                                        guint            shard_id);
+void          dgateway_client_request_identify         (DGatewayClient      *self,
+                                                        DGatewayShard       *shard,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean      dgateway_client_request_identify_finish  (DGatewayClient  *self,
+                                                        GAsyncResult    *result,
+                                                        GError         **error);
+
 /* What a shard tells the client. dgateway_client_shard_dispatch() is the
  * one hand-off of events from a shard to the client. */
 void          dgateway_client_shard_dispatch           (DGatewayClient  *self,

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "dgateway-client-private.h"
+#include "dgateway-discovery-private.h"
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
 #include "dgateway-event-private.h"
@@ -84,6 +85,12 @@ struct _DGatewayClient
   GListStore *shards;
   GTask *connect_task;
   GCancellable *discovery_cancellable;
+  DGatewayIdentifyQueue *identify_queue;   /* set by the application, or NULL */
+  DGatewayIdentifyQueue *local_queue;      /* the default, made at connect time */
+  guint first_shard;
+  int last_shard;                          /* -1: up to the last */
+  guint total_shards;                      /* the bot's shard count in use */
+  GSource *reshard_source;
   gulong cancelled_id;
   GSource *metrics_source;
   DGatewayState state;
@@ -104,6 +111,9 @@ enum {
   PROP_MAX_PAYLOAD_SIZE,
   PROP_LARGE_THRESHOLD,
   PROP_PRESENCE,
+  PROP_IDENTIFY_QUEUE,
+  PROP_FIRST_SHARD_ID,
+  PROP_LAST_SHARD_ID,
   PROP_STATE,
   PROP_LATENCY,
   PROP_UPTIME,
@@ -289,14 +299,35 @@ metrics_cb (gpointer data)
 }
 
 static void
-start_shards (DGatewayClient *self)
+fail_connect (DGatewayClient *self,
+              GError         *error)
 {
-  guint count = MAX (self->shard_count, 1);
+  set_state (self, DGATEWAY_STATE_FAILED);
+  complete_connect (self, error);
+}
 
-  g_list_store_remove_all (self->shards);
-  for (guint i = 0; i < count; i++)
+/* Runs this process's part of a bot of @total shards: ids first-shard-id
+ * to last-shard-id. @sharded says whether IDENTIFY carries `shard`. */
+static void
+start_shards (DGatewayClient *self,
+              guint           total,
+              gboolean        sharded)
+{
+  guint last = self->last_shard < 0 ? total - 1 : (guint) self->last_shard;
+
+  if (self->first_shard > last || last >= total)
     {
-      g_autoptr(DGatewayShard) shard = dgateway_shard_new (self, i, self->shard_count);
+      fail_connect (self, g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_SHARD,
+                                       _("Shards %u to %d are not within the %u shards of the bot"),
+                                       self->first_shard, self->last_shard, total));
+      return;
+    }
+
+  self->total_shards = total;
+  g_list_store_remove_all (self->shards);
+  for (guint id = self->first_shard; id <= last; id++)
+    {
+      g_autoptr(DGatewayShard) shard = dgateway_shard_new (self, id, sharded ? total : 0);
 
       g_list_store_append (self->shards, shard);
     }
@@ -305,76 +336,70 @@ start_shards (DGatewayClient *self)
   self->metrics_source = dgateway_client_add_timeout (self, METRICS_INTERVAL_MS,
                                                       metrics_cb, self);
 
-  for (guint i = 0; i < count; i++)
+  for (guint i = 0; i < n_shards (self); i++)
     dgateway_shard_start (shard_at (self, i));
 }
 
 static void
-fail_connect (DGatewayClient *self,
-              GError         *error)
+set_local_queue (DGatewayClient *self,
+                 guint           max_concurrency)
 {
-  set_state (self, DGATEWAY_STATE_FAILED);
-  complete_connect (self, error);
+  g_clear_object (&self->local_queue);
+  self->local_queue = DGATEWAY_IDENTIFY_QUEUE (dgateway_local_identify_queue_new (max_concurrency));
 }
 
 static void
-gateway_bot_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      data)
+discovered_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
 {
-  DGatewayClient *self = data;
+  g_autoptr(DGatewayClient) self = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
-  const char *url = NULL;
+  g_autoptr(DGatewayGatewayBot) info = dgateway_discover_finish (result, &error);
 
-  body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   g_clear_object (&self->discovery_cancellable);
 
-  if (body != NULL && soup_message_get_status (message) == SOUP_STATUS_UNAUTHORIZED)
+  if (info == NULL)
     {
-      fail_connect (self, g_error_new_literal (DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED,
-                                               _("The token was refused by the Discord API")));
+      fail_connect (self, g_steal_pointer (&error));
       return;
     }
 
-  if (body != NULL && SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (message)) &&
-      json_parser_load_from_data (parser, g_bytes_get_data (body, NULL), g_bytes_get_size (body), NULL) &&
-      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    url = json_object_get_string_member_with_default (json_node_get_object (json_parser_get_root (parser)),
-                                                      "url", NULL);
-
-  if (url == NULL)
-    g_warning ("Could not ask the Discord API for the gateway URL; using %s", DEFAULT_GATEWAY_URL);
-
   g_free (self->resolved_gateway_url);
-  self->resolved_gateway_url = g_strdup (url ? url : DEFAULT_GATEWAY_URL);
-  start_shards (self);
+  self->resolved_gateway_url = g_strdup (info->url);
+  set_local_queue (self, info->max_concurrency);
+  dgateway_local_identify_queue_set_session_start_limit (DGATEWAY_LOCAL_IDENTIFY_QUEUE (self->local_queue),
+                                                         info->remaining, info->reset_after);
+
+  /* shard-count 0: as many shards as Discord recommends. */
+  if (self->shard_count == 0)
+    start_shards (self, info->shards, info->shards > 1);
+  else
+    start_shards (self, self->shard_count, TRUE);
 }
 
-/* GET /gateway/bot gives the URL to connect to. */
+/* GET /gateway/bot gives the URL, the shard count and the limits. */
 static void
 discover_gateway (DGatewayClient *self)
 {
-  g_autofree char *url = g_strconcat (self->api_url, "/gateway/bot", NULL);
-  g_autofree char *authorization = g_strconcat ("Bot ", self->token, NULL);
-  g_autoptr(SoupMessage) message = soup_message_new (SOUP_METHOD_GET, url);
-
-  if (message == NULL)
-    {
-      fail_connect (self, g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
-                                       _("The API URL “%s” is not valid"), self->api_url));
-      return;
-    }
-
-  soup_message_headers_replace (soup_message_get_request_headers (message),
-                                "Authorization", authorization);
   self->discovery_cancellable = g_cancellable_new ();
-  soup_session_send_and_read_async (self->soup_session, message, G_PRIORITY_DEFAULT,
-                                    self->discovery_cancellable, gateway_bot_cb, self);
+  dgateway_discover_async (self->soup_session, self->api_url, self->token, self->context,
+                           self->discovery_cancellable, discovered_cb, g_object_ref (self));
+}
+
+static gboolean
+reshard_cb (gpointer data)
+{
+  DGatewayClient *self = data;
+
+  g_clear_pointer (&self->reshard_source, g_source_unref);
+  for (guint i = 0; i < n_shards (self); i++)
+    dgateway_shard_stop (shard_at (self, i));
+  g_list_store_remove_all (self->shards);
+  discover_gateway (self);
+  return G_SOURCE_REMOVE;
 }
 
 static gboolean
@@ -482,9 +507,11 @@ dgateway_client_connect_async (DGatewayClient      *self,
 
   if (self->gateway_url != NULL && *self->gateway_url != '\0')
     {
+      /* A gateway proxy or a test gateway: no REST discovery. */
       g_free (self->resolved_gateway_url);
       self->resolved_gateway_url = g_strdup (self->gateway_url);
-      start_shards (self);
+      set_local_queue (self, 1);
+      start_shards (self, MAX (self->shard_count, 1), self->shard_count > 0);
     }
   else
     discover_gateway (self);
@@ -531,6 +558,7 @@ dgateway_client_disconnect (DGatewayClient *self)
   g_cancellable_cancel (self->discovery_cancellable);
   g_clear_object (&self->discovery_cancellable);
   dgateway_source_clear (&self->metrics_source);
+  dgateway_source_clear (&self->reshard_source);
 
   for (guint i = 0; i < n_shards (self); i++)
     dgateway_shard_stop (shard_at (self, i));
@@ -713,6 +741,56 @@ dgateway_client_set_test_rate_limit (DGatewayClient *self,
   self->rate_window = window_ms;
 }
 
+guint
+dgateway_client_get_total_shards (DGatewayClient *self)
+{
+  return MAX (self->total_shards, 1);
+}
+
+DGatewayShard *
+dgateway_client_find_shard (DGatewayClient *self,
+                            guint           shard_id)
+{
+  for (guint i = 0; i < n_shards (self); i++)
+    if (dgateway_shard_get_shard_id (shard_at (self, i)) == shard_id)
+      return shard_at (self, i);
+  return NULL;
+}
+
+/* Every IDENTIFY waits for the identify queue; RESUMEs never do. */
+void
+dgateway_client_request_identify (DGatewayClient      *self,
+                                  DGatewayShard       *shard,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  DGatewayIdentifyQueue *queue = self->identify_queue ? self->identify_queue : self->local_queue;
+
+  if (queue == NULL)
+    {
+      set_local_queue (self, 1);
+      queue = self->local_queue;
+    }
+
+  g_main_context_push_thread_default (self->context);
+  dgateway_identify_queue_request_async (queue, dgateway_shard_get_shard_id (shard),
+                                         cancellable, callback, user_data);
+  g_main_context_pop_thread_default (self->context);
+}
+
+gboolean
+dgateway_client_request_identify_finish (DGatewayClient  *self,
+                                         GAsyncResult    *result,
+                                         GError         **error)
+{
+  DGatewayIdentifyQueue *queue = DGATEWAY_IDENTIFY_QUEUE (g_async_result_get_source_object (result));
+  gboolean ok = dgateway_identify_queue_request_finish (queue, result, error);
+
+  g_object_unref (queue);
+  return ok;
+}
+
 void
 dgateway_client_shard_dispatch (DGatewayClient  *self,
                                 DGatewayShard   *shard,
@@ -766,8 +844,20 @@ dgateway_client_shard_connection_lost (DGatewayClient *self,
   notify_if_changed (self, PROP_MISSED_HEARTBEATS, dgateway_client_get_missed_heartbeats (self));
   g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, shard, error);
 
-  if (dgateway_shard_get_state (shard) == DGATEWAY_STATE_FAILED)
-    complete_connect (self, g_error_copy (error));
+  if (dgateway_shard_get_state (shard) != DGATEWAY_STATE_FAILED)
+    return;
+
+  /* With automatic sharding, 4011 means the bot outgrew its shard count:
+   * ask Discord again and start over instead of failing. */
+  if (g_error_matches (error, DGATEWAY_ERROR, DGATEWAY_ERROR_SHARDING_REQUIRED) &&
+      self->shard_count == 0 && (self->gateway_url == NULL || *self->gateway_url == '\0'))
+    {
+      if (self->reshard_source == NULL)
+        self->reshard_source = dgateway_client_add_timeout (self, 0, reshard_cb, self);
+      return;
+    }
+
+  complete_connect (self, g_error_copy (error));
 }
 
 void
@@ -970,6 +1060,74 @@ dgateway_client_set_shard_count (DGatewayClient *self,
 
   self->shard_count = shard_count;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SHARD_COUNT]);
+}
+
+/**
+ * dgateway_client_set_shard_range:
+ * @self: a client
+ * @first: the first shard id this client runs
+ * @last: the last shard id this client runs, or -1 for the bot's last
+ *
+ * Runs only shards @first to @last of the bot, so a bot can split its
+ * shards between processes or machines: each runs its own range, with the
+ * same [property@Client:shard-count], and shares an
+ * [iface@IdentifyQueue]. It applies when the client next connects.
+ */
+void
+dgateway_client_set_shard_range (DGatewayClient *self,
+                                 guint           first,
+                                 int             last)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+  g_return_if_fail (last >= -1);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  if (self->first_shard != first)
+    {
+      self->first_shard = first;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FIRST_SHARD_ID]);
+    }
+  if (self->last_shard != last)
+    {
+      self->last_shard = last;
+      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LAST_SHARD_ID]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/**
+ * dgateway_client_get_identify_queue:
+ * @self: a client
+ *
+ * Gets the queue set with [method@Client.set_identify_queue].
+ *
+ * Returns: (transfer none) (nullable): the queue, or `NULL` for the local one
+ */
+DGatewayIdentifyQueue *
+dgateway_client_get_identify_queue (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return self->identify_queue;
+}
+
+/**
+ * dgateway_client_set_identify_queue:
+ * @self: a client
+ * @queue: (nullable): a queue shared by every process of the bot, or
+ *   `NULL` for a local one
+ *
+ * Sets the queue that paces IDENTIFY.
+ */
+void
+dgateway_client_set_identify_queue (DGatewayClient        *self,
+                                    DGatewayIdentifyQueue *queue)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+  g_return_if_fail (queue == NULL || DGATEWAY_IS_IDENTIFY_QUEUE (queue));
+
+  if (g_set_object (&self->identify_queue, queue))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IDENTIFY_QUEUE]);
 }
 
 /**
@@ -1389,6 +1547,7 @@ dgateway_client_dispose (GObject *object)
   g_cancellable_cancel (self->discovery_cancellable);
   g_clear_object (&self->discovery_cancellable);
   dgateway_source_clear (&self->metrics_source);
+  dgateway_source_clear (&self->reshard_source);
   if (self->shards != NULL)
     {
       for (guint i = 0; i < n_shards (self); i++)
@@ -1398,6 +1557,8 @@ dgateway_client_dispose (GObject *object)
   complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                _("The connection was cancelled")));
   g_clear_object (&self->soup_session);
+  g_clear_object (&self->identify_queue);
+  g_clear_object (&self->local_queue);
 
   G_OBJECT_CLASS (dgateway_client_parent_class)->dispose (object);
 }
@@ -1460,6 +1621,15 @@ dgateway_client_get_property (GObject    *object,
       break;
     case PROP_PRESENCE:
       g_value_set_boxed (value, self->presence);
+      break;
+    case PROP_IDENTIFY_QUEUE:
+      g_value_set_object (value, self->identify_queue);
+      break;
+    case PROP_FIRST_SHARD_ID:
+      g_value_set_uint (value, self->first_shard);
+      break;
+    case PROP_LAST_SHARD_ID:
+      g_value_set_int (value, self->last_shard);
       break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
@@ -1544,6 +1714,15 @@ dgateway_client_set_property (GObject      *object,
       break;
     case PROP_PRESENCE:
       dgateway_client_set_presence (self, g_value_get_boxed (value));
+      break;
+    case PROP_IDENTIFY_QUEUE:
+      dgateway_client_set_identify_queue (self, g_value_get_object (value));
+      break;
+    case PROP_FIRST_SHARD_ID:
+      dgateway_client_set_shard_range (self, g_value_get_uint (value), self->last_shard);
+      break;
+    case PROP_LAST_SHARD_ID:
+      dgateway_client_set_shard_range (self, self->first_shard, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1648,6 +1827,31 @@ install_configuration_properties (GObjectClass *object_class)
    */
   props[PROP_PRESENCE] =
     g_param_spec_boxed ("presence", NULL, NULL, JSON_TYPE_NODE, rw);
+
+  /**
+   * DGatewayClient:identify-queue: (getter get_identify_queue) (setter set_identify_queue)
+   *
+   * The queue that paces IDENTIFY, or `NULL` for a
+   * [class@LocalIdentifyQueue] honouring `max_concurrency`.
+   */
+  props[PROP_IDENTIFY_QUEUE] =
+    g_param_spec_object ("identify-queue", NULL, NULL, DGATEWAY_TYPE_IDENTIFY_QUEUE, rw);
+
+  /**
+   * DGatewayClient:first-shard-id:
+   *
+   * The first shard this client runs; see [method@Client.set_shard_range].
+   */
+  props[PROP_FIRST_SHARD_ID] =
+    g_param_spec_uint ("first-shard-id", NULL, NULL, 0, G_MAXUINT16, 0, rw);
+
+  /**
+   * DGatewayClient:last-shard-id:
+   *
+   * The last shard this client runs, or -1 for the bot's last.
+   */
+  props[PROP_LAST_SHARD_ID] =
+    g_param_spec_int ("last-shard-id", NULL, NULL, -1, G_MAXUINT16, -1, rw);
 }
 
 static void
@@ -1836,6 +2040,7 @@ dgateway_client_init (DGatewayClient *self)
   self->shards = g_list_store_new (DGATEWAY_TYPE_SHARD);
   self->large_threshold = 50;
   self->hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
+  self->last_shard = -1;
   self->rate_limit = 120;
   self->rate_window = 60 * 1000;
   self->invalid_session_min = 1000;

@@ -11,6 +11,7 @@
 
 #include <dgateway/dgateway-version-macros.h>
 #include <dgateway/dgateway-types.h>
+#include <dgateway/dgateway-identify-queue.h>
 #include <dgateway/dgateway-presence.h>
 #include <dgateway/dgateway-shard.h>
 
@@ -98,6 +99,15 @@ guint                dgateway_client_get_shard_count         (DGatewayClient    
 DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_shard_count         (DGatewayClient      *self,
                                                               guint                shard_count);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_shard_range         (DGatewayClient      *self,
+                                                              guint                first,
+                                                              int                  last);
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayIdentifyQueue *dgateway_client_get_identify_queue    (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_identify_queue      (DGatewayClient      *self,
+                                                              DGatewayIdentifyQueue *queue);
 DGATEWAY_AVAILABLE_IN_ALL
 guint                dgateway_client_get_reconnect_delay_min (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL

@@ -41,18 +41,11 @@ shard_by_id (DGatewayClient  *self,
              guint            shard_id,
              GError         **error)
 {
-  GListModel *shards = dgateway_client_get_shards (self);
-  DGatewayShard *shard;
+  DGatewayShard *shard = dgateway_client_find_shard (self, shard_id);
 
-  if (shard_id >= g_list_model_get_n_items (shards))
-    {
-      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED,
-                   _("The client has no shard %u"), shard_id);
-      return NULL;
-    }
-
-  shard = g_list_model_get_item (shards, shard_id);
-  g_object_unref (shard);
+  if (shard == NULL)
+    g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED,
+                 _("Shard %u is not run by this client"), shard_id);
   return shard;
 }
 
@@ -62,15 +55,12 @@ shard_for_guild (DGatewayClient  *self,
                  const char      *guild_id,
                  GError         **error)
 {
-  guint n_shards = g_list_model_get_n_items (dgateway_client_get_shards (self));
   guint64 id;
 
   if (!parse_snowflake (guild_id, &id, error))
     return NULL;
-  if (n_shards == 0)
-    return shard_by_id (self, 0, error);
 
-  return shard_by_id (self, (guint) ((id >> 22) % n_shards), error);
+  return shard_by_id (self, (guint) ((id >> 22) % dgateway_client_get_total_shards (self)), error);
 }
 
 /**
@@ -152,11 +142,19 @@ dgateway_client_update_presence (DGatewayClient    *self,
 
   shards = dgateway_client_get_shards (self);
   if (g_list_model_get_n_items (shards) == 0)
-    return dgateway_client_send (self, 0, OP_PRESENCE_UPDATE, data, error);
+    {
+      g_set_error_literal (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED,
+                           _("The client is not connected"));
+      return FALSE;
+    }
 
   for (guint i = 0; i < g_list_model_get_n_items (shards); i++)
-    if (!dgateway_client_send (self, i, OP_PRESENCE_UPDATE, data, error))
-      return FALSE;
+    {
+      g_autoptr(DGatewayShard) shard = g_list_model_get_item (shards, i);
+
+      if (!dgateway_shard_send_command (shard, OP_PRESENCE_UPDATE, data, error))
+        return FALSE;
+    }
   return TRUE;
 }
 

@@ -1004,35 +1004,72 @@ build_connection_url (DGatewayShard *self,
 }
 
 static void
-open_connection (DGatewayShard *self)
+connect_socket (DGatewayShard *self)
 {
   g_autoptr(SoupMessage) message = NULL;
   g_autofree char *url = NULL;
   GMainContext *context = dgateway_client_get_context (self->client);
 
-  self->resuming = self->session_id != NULL && self->resume_url != NULL;
   url = build_connection_url (self, self->resuming
                                       ? self->resume_url
                                       : dgateway_client_get_resolved_gateway_url (self->client));
-  set_state (self, DGATEWAY_STATE_CONNECTING);
 
   if (url == NULL || (message = soup_message_new (SOUP_METHOD_GET, url)) == NULL)
     {
       g_autoptr(GError) error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
                                              _("The gateway URL is not valid"));
-      drop_session (self);
+      g_clear_object (&self->cancellable);
       fail (self, error);
       dgateway_client_shard_connection_lost (self->client, self, error);
       return;
     }
 
-  self->cancellable = g_cancellable_new ();
   g_main_context_push_thread_default (context);
   soup_session_websocket_connect_async (dgateway_client_get_soup_session (self->client),
                                         message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->cancellable, websocket_connect_cb,
                                         g_object_ref (self));
   g_main_context_pop_thread_default (context);
+}
+
+static void
+identify_granted_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  g_autoptr(DGatewayShard) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!dgateway_client_request_identify_finish (self->client, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* A shared queue that failed: a new session cannot start now. */
+      g_clear_object (&self->cancellable);
+      end_connection (self, error, NEXT_IDENTIFY);
+      return;
+    }
+
+  if (g_cancellable_is_cancelled (self->cancellable))
+    return;
+  connect_socket (self);
+}
+
+/* A new session waits for its turn in the identify queue before the socket
+ * opens, so that an idle socket never waits on the queue; a resume goes at
+ * once. */
+static void
+open_connection (DGatewayShard *self)
+{
+  self->resuming = self->session_id != NULL && self->resume_url != NULL;
+  self->cancellable = g_cancellable_new ();
+  set_state (self, DGATEWAY_STATE_CONNECTING);
+
+  if (self->resuming)
+    connect_socket (self);
+  else
+    dgateway_client_request_identify (self->client, self, self->cancellable,
+                                      identify_granted_cb, g_object_ref (self));
 }
 
 /* Private API for the client */

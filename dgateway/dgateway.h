@@ -12,6 +12,7 @@
 # include <dgateway/dgateway-error.h>
 # include <dgateway/dgateway-enum-types.h>
 # include <dgateway/dgateway-event.h>
+# include <dgateway/dgateway-identify-queue.h>
 # include <dgateway/dgateway-presence.h>
 # include <dgateway/dgateway-shard.h>
 # include <dgateway/dgateway-client.h>

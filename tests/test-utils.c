@@ -120,6 +120,14 @@ fixture_setup (Fixture       *f,
                 "reconnect-delay-max", DELAY_MAX,
                 NULL);
   dgateway_client_set_test_timings (f->client, 500, 100, 300);
+  /* Re-identifies wait for the identify queue: Discord's 5 s is too slow
+   * for most tests (test-shards keeps one at the real interval). */
+  {
+    g_autoptr(DGatewayLocalIdentifyQueue) queue = dgateway_local_identify_queue_new (1);
+
+    dgateway_local_identify_queue_set_interval (queue, 0);
+    dgateway_client_set_identify_queue (f->client, DGATEWAY_IDENTIFY_QUEUE (queue));
+  }
 
   f->events = g_ptr_array_new_with_free_func (g_object_unref);
   f->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
