@@ -7,7 +7,9 @@
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
 #include "dgateway-event-private.h"
+#include "dgateway-object-private.h"
 #include "dgateway-shard-private.h"
+#include "dgateway-typed-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -798,17 +800,41 @@ dgateway_client_shard_dispatch (DGatewayClient  *self,
 {
   const char *name = dgateway_payload_get_name (payload);
   GQuark detail = name ? g_quark_try_string (name) : 0;
+  const DGatewayTypedEvent *typed = name ? dgateway_typed_event_lookup (name) : NULL;
+  guint typed_signal = typed ? dgateway_typed_event_get_signal (typed) : 0;
   g_autoptr(DGatewayEvent) event = NULL;
+  g_autoptr(DGatewayObject) object = NULL;
   gboolean handled = FALSE;
+  gboolean dispatch_pending;
 
   /* Nobody listens: build nothing. A detailed lookup matches only handlers
    * of that very detail, so handlers without one are looked up too. */
-  if (!g_signal_has_handler_pending (self, signals[SIGNAL_DISPATCH], 0, FALSE) &&
-      (detail == 0 || !g_signal_has_handler_pending (self, signals[SIGNAL_DISPATCH], detail, FALSE)))
+  dispatch_pending =
+    g_signal_has_handler_pending (self, signals[SIGNAL_DISPATCH], 0, FALSE) ||
+    (detail != 0 && g_signal_has_handler_pending (self, signals[SIGNAL_DISPATCH], detail, FALSE));
+
+  /* dispatch first: a handler that returns TRUE stops the event, typed
+   * signal included, so dispatch handlers can act as middleware. */
+  if (dispatch_pending)
+    {
+      event = dgateway_event_new (payload, dgateway_shard_get_shard_id (shard));
+      g_signal_emit (self, signals[SIGNAL_DISPATCH], detail, event, &handled);
+      if (handled)
+        return;
+    }
+
+  if (typed_signal == 0 || !g_signal_has_handler_pending (self, typed_signal, 0, FALSE))
     return;
 
-  event = dgateway_event_new (payload, dgateway_shard_get_shard_id (shard));
-  g_signal_emit (self, signals[SIGNAL_DISPATCH], detail, event, &handled);
+  /* The typed object is the event's own, so that dispatch handlers that
+   * called dgateway_event_get_object() see the same one; with no event,
+   * the view alone. */
+  if (event != NULL)
+    object = g_object_ref (dgateway_event_get_object (event));
+  else
+    object = dgateway_object_new_view (typed->get_type (), payload,
+                                       dgateway_payload_get_data (payload));
+  g_signal_emit (self, typed_signal, 0, object);
 }
 
 void
@@ -2016,6 +2042,10 @@ dgateway_client_class_init (DGatewayClientClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, DGATEWAY_TYPE_SHARD, G_TYPE_ERROR);
+
+  /* One signal per dispatch event, such as message-create, generated from
+   * data/ with their documentation (dgateway-typed-events.c). */
+  dgateway_typed_install_signals (G_TYPE_FROM_CLASS (klass));
 
   /**
    * DGatewayClient::reconnected:

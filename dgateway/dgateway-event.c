@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "dgateway-event-private.h"
+#include "dgateway-object-private.h"
+#include "dgateway-typed-private.h"
 
 /**
  * DGatewayEvent:
@@ -29,6 +31,10 @@
  * g_signal_connect (client, "dispatch::MESSAGE_CREATE",
  *                   G_CALLBACK (on_message), NULL);
  * ```
+ *
+ * [method@Event.get_object] reads the same payload as a typed object, such
+ * as a [class@Message], which the typed signals such as
+ * [signal@Client::message-create] hand over directly.
  */
 
 struct _DGatewayEvent
@@ -37,6 +43,7 @@ struct _DGatewayEvent
 
   DGatewayPayload *payload;
   guint shard_id;
+  DGatewayObject *object;    /* the typed view of the payload, built on demand */
 };
 
 enum {
@@ -45,6 +52,7 @@ enum {
   PROP_SEQUENCE,
   PROP_SHARD_ID,
   PROP_DATA,
+  PROP_OBJECT,
   N_PROPS
 };
 
@@ -57,6 +65,7 @@ dgateway_event_finalize (GObject *object)
 {
   DGatewayEvent *self = DGATEWAY_EVENT (object);
 
+  g_clear_object (&self->object);
   g_clear_pointer (&self->payload, dgateway_payload_unref);
 
   G_OBJECT_CLASS (dgateway_event_parent_class)->finalize (object);
@@ -83,6 +92,9 @@ dgateway_event_get_property (GObject    *object,
       break;
     case PROP_DATA:
       g_value_set_boxed (value, dgateway_event_get_data (self));
+      break;
+    case PROP_OBJECT:
+      g_value_set_object (value, dgateway_event_get_object (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -133,6 +145,15 @@ dgateway_event_class_init (DGatewayEventClass *klass)
   props[PROP_DATA] =
     g_param_spec_boxed ("data", NULL, NULL, JSON_TYPE_NODE,
                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayEvent:object: (getter get_object)
+   *
+   * The payload of the event (`d`) as a typed object.
+   */
+  props[PROP_OBJECT] =
+    g_param_spec_object ("object", NULL, NULL, DGATEWAY_TYPE_OBJECT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -241,4 +262,40 @@ dgateway_event_dup_data_json (DGatewayEvent *self)
   g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
 
   return dgateway_payload_dup_data_json (self->payload);
+}
+
+/**
+ * dgateway_event_get_object:
+ * @self: an event
+ *
+ * Gets the payload of the event as a typed object.
+ *
+ * Its class depends on the event: a [class@Message] for `MESSAGE_CREATE`,
+ * a [class@TypingStart] for `TYPING_START`, and so on; it is the object
+ * that the event's typed signal, such as [signal@Client::message-create],
+ * hands over. An event the library has no type for (Discord adds events)
+ * gets a plain [class@Object], whose [method@Object.get_json] reads it.
+ *
+ * The object is built on the first call, and only then.
+ *
+ * Returns: (transfer none): the payload as a typed object
+ */
+DGatewayObject *
+dgateway_event_get_object (DGatewayEvent *self)
+{
+  const DGatewayTypedEvent *typed;
+  GType type = DGATEWAY_TYPE_OBJECT;
+
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
+
+  if (self->object != NULL)
+    return self->object;
+
+  typed = dgateway_typed_event_lookup (dgateway_event_get_name (self));
+  if (typed != NULL)
+    type = typed->get_type ();
+
+  self->object = dgateway_object_new_view (type, self->payload,
+                                           dgateway_payload_get_data (self->payload));
+  return self->object;
 }

@@ -9,6 +9,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include <dgateway/dgateway-object.h>
 #include <dgateway/dgateway-version-macros.h>
 
 G_BEGIN_DECLS
@@ -28,5 +29,7 @@ DGATEWAY_AVAILABLE_IN_ALL
 JsonNode   *dgateway_event_get_data     (DGatewayEvent *self);
 DGATEWAY_AVAILABLE_IN_ALL
 char       *dgateway_event_dup_data_json (DGatewayEvent *self) G_GNUC_WARN_UNUSED_RESULT;
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayObject *dgateway_event_get_object (DGatewayEvent *self);
 
 G_END_DECLS

@@ -11,6 +11,10 @@
 # include <dgateway/dgateway-types.h>
 # include <dgateway/dgateway-error.h>
 # include <dgateway/dgateway-enum-types.h>
+# include <dgateway/dgateway-object.h>
+# include <dgateway/dgateway-object-list.h>
+# include <dgateway/dgateway-snowflake.h>
+# include <dgateway/dgateway-typed.h>
 # include <dgateway/dgateway-event.h>
 # include <dgateway/dgateway-identify-queue.h>
 # include <dgateway/dgateway-presence.h>

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-object-private.h"
+
+#include <string.h>
+
+/**
+ * DGatewayObject:
+ *
+ * The base class of every typed payload: a view on one JSON object of a
+ * Gateway event.
+ *
+ * The typed signals of [class@Client], such as
+ * [signal@Client::message-create], hand their handlers a subclass of
+ * `DGatewayObject` (here a [class@Message]), with a property and a C getter
+ * per field that Discord documents. Nested objects are typed views too, and
+ * arrays of objects are [iface@Gio.ListModel]s of them.
+ *
+ * A view does not copy the payload: it keeps a reference on the received
+ * document and reads it when a getter is called. What a getter builds (a
+ * nested view, a list, a [struct@GLib.DateTime]) is built once and kept, so
+ * `message.author` twice is the same [class@User]. Views are immutable, but
+ * not thread-safe: read them on the thread whose signal handed them over.
+ *
+ * Getters never fail: a member that is missing, `null` or of another JSON
+ * type than documented reads as `NULL`, 0 or `FALSE`. Use
+ * [method@Object.has_member] to tell a missing member from one set to its
+ * default, and [method@Object.get_json] for the members the schema does
+ * not know, such as fields Discord added after this library was built.
+ *
+ * An event the library has no type for (Discord adds events) still reaches
+ * [signal@Client::dispatch]; [method@Event.get_object] then returns a plain
+ * `DGatewayObject`.
+ *
+ * ```c
+ * static void
+ * on_message_create (DGatewayClient  *client,
+ *                    DGatewayMessage *message,
+ *                    gpointer         user_data)
+ * {
+ *   DGatewayUser *author = dgateway_message_get_author (message);
+ *
+ *   g_print ("%s: %s\n", dgateway_user_get_username (author),
+ *            dgateway_message_get_content (message));
+ * }
+ *
+ * g_signal_connect (client, "message-create",
+ *                   G_CALLBACK (on_message_create), NULL);
+ * ```
+ */
+
+typedef struct
+{
+  gpointer data;
+  GDestroyNotify destroy;
+} CacheSlot;
+
+typedef struct
+{
+  DGatewayPayload *payload;
+  const DGatewayValue *value;
+  JsonNode *json;
+  CacheSlot *cache;
+  guint n_cache;
+} DGatewayObjectPrivate;
+
+enum {
+  PROP_0,
+  PROP_JSON,
+  N_PROPS
+};
+
+static GParamSpec *props[N_PROPS];
+
+static guint n_views;    /* for dgateway_object_get_n_views_for_tests() */
+
+G_DEFINE_TYPE_WITH_PRIVATE (DGatewayObject, dgateway_object, G_TYPE_OBJECT)
+
+#define PRIV(self) ((DGatewayObjectPrivate *) dgateway_object_get_instance_private (self))
+
+static void
+dgateway_object_finalize (GObject *object)
+{
+  DGatewayObjectPrivate *priv = PRIV (DGATEWAY_OBJECT (object));
+
+  for (guint i = 0; i < priv->n_cache; i++)
+    if (priv->cache[i].data != NULL)
+      priv->cache[i].destroy (priv->cache[i].data);
+  g_free (priv->cache);
+  g_clear_pointer (&priv->json, json_node_unref);
+  g_clear_pointer (&priv->payload, dgateway_payload_unref);
+
+  G_OBJECT_CLASS (dgateway_object_parent_class)->finalize (object);
+}
+
+static void
+dgateway_object_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  DGatewayObject *self = DGATEWAY_OBJECT (object);
+
+  switch (prop_id)
+    {
+    case PROP_JSON:
+      g_value_set_boxed (value, dgateway_object_get_json (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dgateway_object_class_init (DGatewayObjectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = dgateway_object_finalize;
+  object_class->get_property = dgateway_object_get_property;
+
+  /**
+   * DGatewayObject:json: (getter get_json)
+   *
+   * The JSON object this view reads, with every member Discord sent.
+   */
+  props[PROP_JSON] =
+    g_param_spec_boxed ("json", NULL, NULL, JSON_TYPE_NODE,
+                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, props);
+}
+
+static void
+dgateway_object_init (DGatewayObject *self)
+{
+}
+
+DGatewayObject *
+dgateway_object_new_view (GType                type,
+                          DGatewayPayload     *payload,
+                          const DGatewayValue *value)
+{
+  DGatewayObject *self;
+  DGatewayObjectPrivate *priv;
+
+  g_assert (g_type_is_a (type, DGATEWAY_TYPE_OBJECT));
+
+  g_atomic_int_inc (&n_views);
+  self = g_object_new (type, NULL);
+  priv = PRIV (self);
+  priv->payload = payload ? dgateway_payload_ref (payload) : NULL;
+  priv->value = value;
+  return self;
+}
+
+/**
+ * dgateway_object_get_json:
+ * @self: a typed payload
+ *
+ * Gets the JSON object this view reads.
+ *
+ * This reaches the members the schema does not know, such as fields
+ * Discord added after this library was built. The node is built on the
+ * first call and kept; it is shared and must not be modified.
+ *
+ * Returns: (transfer none) (nullable): the JSON value of this view, or
+ *   `NULL` if there is none (the event had no payload)
+ */
+JsonNode *
+dgateway_object_get_json (DGatewayObject *self)
+{
+  DGatewayObjectPrivate *priv;
+
+  g_return_val_if_fail (DGATEWAY_IS_OBJECT (self), NULL);
+
+  priv = PRIV (self);
+  if (priv->json == NULL)
+    priv->json = dgateway_value_to_json_node (priv->value);
+  return priv->json;
+}
+
+static const DGatewayValue *
+member_value (DGatewayObject *self,
+              const char     *member)
+{
+  return dgateway_value_get_member (PRIV (self)->value, member);
+}
+
+/**
+ * dgateway_object_has_member:
+ * @self: a typed payload
+ * @member: a JSON member name, such as `guild_id`
+ *
+ * Checks whether the JSON object has a member, whatever its value.
+ *
+ * Getters read a missing member as `NULL`, 0 or `FALSE`; this tells a
+ * missing member from one that is `null` or set to its default, as
+ * partial updates such as `GUILD_MEMBER_UPDATE` need.
+ *
+ * Returns: `TRUE` if the member is present, even with a `null` value
+ */
+gboolean
+dgateway_object_has_member (DGatewayObject *self,
+                            const char     *member)
+{
+  g_return_val_if_fail (DGATEWAY_IS_OBJECT (self), FALSE);
+  g_return_val_if_fail (member != NULL, FALSE);
+
+  return dgateway_value_get_value_type (member_value (self, member)) != DGATEWAY_VALUE_MISSING;
+}
+
+/* The cache of what getters build, by slot. */
+
+static gpointer
+cache_get (DGatewayObject *self,
+           guint           slot)
+{
+  DGatewayObjectPrivate *priv = PRIV (self);
+
+  return slot < priv->n_cache ? priv->cache[slot].data : NULL;
+}
+
+static gpointer
+cache_set (DGatewayObject *self,
+           guint           slot,
+           gpointer        data,
+           GDestroyNotify  destroy)
+{
+  DGatewayObjectPrivate *priv = PRIV (self);
+
+  if (data == NULL)
+    return NULL;
+
+  if (slot >= priv->n_cache)
+    {
+      priv->cache = g_renew (CacheSlot, priv->cache, slot + 1);
+      memset (priv->cache + priv->n_cache, 0, (slot + 1 - priv->n_cache) * sizeof (CacheSlot));
+      priv->n_cache = slot + 1;
+    }
+
+  g_assert (priv->cache[slot].data == NULL);
+  priv->cache[slot].data = data;
+  priv->cache[slot].destroy = destroy;
+  return data;
+}
+
+static gboolean
+member_is (DGatewayObject       *self,
+           const char           *member,
+           DGatewayValueType     type,
+           const DGatewayValue **value)
+{
+  *value = member_value (self, member);
+  return dgateway_value_get_value_type (*value) == type;
+}
+
+const char *
+dgateway_object_read_string (DGatewayObject *self,
+                             const char     *member)
+{
+  return dgateway_value_get_string (member_value (self, member));
+}
+
+gint64
+dgateway_object_read_int (DGatewayObject *self,
+                          const char     *member)
+{
+  return dgateway_value_get_int (member_value (self, member), 0);
+}
+
+double
+dgateway_object_read_double (DGatewayObject *self,
+                             const char     *member)
+{
+  return dgateway_value_get_double (member_value (self, member), 0.0);
+}
+
+gboolean
+dgateway_object_read_bool (DGatewayObject *self,
+                           const char     *member)
+{
+  return dgateway_value_get_bool (member_value (self, member), FALSE);
+}
+
+gpointer
+dgateway_object_read_object (DGatewayObject *self,
+                             guint           slot,
+                             const char     *member,
+                             GType           type)
+{
+  gpointer view = cache_get (self, slot);
+  const DGatewayValue *value;
+
+  if (view != NULL || !member_is (self, member, DGATEWAY_VALUE_OBJECT, &value))
+    return view;
+
+  view = dgateway_object_new_view (type, PRIV (self)->payload, value);
+  return cache_set (self, slot, view, g_object_unref);
+}
+
+GListModel *
+dgateway_object_read_list (DGatewayObject *self,
+                           guint           slot,
+                           const char     *member,
+                           GType           item_type)
+{
+  GListModel *list = cache_get (self, slot);
+  const DGatewayValue *value;
+
+  if (list != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+    return list;
+
+  list = dgateway_object_list_new (item_type, PRIV (self)->payload, value);
+  return cache_set (self, slot, list, g_object_unref);
+}
+
+/* The strings stay in the document: the array only borrows them, for as
+ * long as the view holds the payload. Elements that are not strings are
+ * left out. */
+const char * const *
+dgateway_object_read_strv (DGatewayObject *self,
+                           guint           slot,
+                           const char     *member)
+{
+  const char **strv = cache_get (self, slot);
+  const DGatewayValue *value;
+  guint length, n = 0;
+
+  if (strv != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+    return strv;
+
+  length = dgateway_value_get_length (value);
+  strv = g_new (const char *, length + 1);
+  for (guint i = 0; i < length; i++)
+    {
+      const char *string = dgateway_value_get_string (dgateway_value_get_element (value, i));
+
+      if (string != NULL)
+        strv[n++] = string;
+    }
+  strv[n] = NULL;
+  return cache_set (self, slot, strv, g_free);
+}
+
+GDateTime *
+dgateway_object_read_date_time (DGatewayObject *self,
+                                guint           slot,
+                                const char     *member)
+{
+  GDateTime *date_time = cache_get (self, slot);
+  const char *string;
+
+  if (date_time != NULL)
+    return date_time;
+
+  string = dgateway_object_read_string (self, member);
+  if (string == NULL)
+    return NULL;
+
+  /* Discord sends ISO 8601 with an offset, such as
+   * 2024-05-01T12:34:56.789000+00:00; anything else reads as NULL. */
+  date_time = g_date_time_new_from_iso8601 (string, NULL);
+  return cache_set (self, slot, date_time, (GDestroyNotify) g_date_time_unref);
+}
+
+/* Elements that are not integers read as 0, so positions (such as the
+ * [shard_id, num_shards] pair of READY) keep their meaning. */
+GVariant *
+dgateway_object_read_int_array (DGatewayObject *self,
+                                guint           slot,
+                                const char     *member)
+{
+  GVariant *variant = cache_get (self, slot);
+  const DGatewayValue *value;
+  GVariantBuilder builder;
+  guint length;
+
+  if (variant != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+    return variant;
+
+  length = dgateway_value_get_length (value);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
+  for (guint i = 0; i < length; i++)
+    g_variant_builder_add (&builder, "x", dgateway_value_get_int (dgateway_value_get_element (value, i), 0));
+  variant = g_variant_ref_sink (g_variant_builder_end (&builder));
+  return cache_set (self, slot, variant, (GDestroyNotify) g_variant_unref);
+}
+
+static GVariant *
+scalar_variant (const DGatewayValue *value)
+{
+  switch (dgateway_value_get_value_type (value))
+    {
+    case DGATEWAY_VALUE_STRING:
+      return g_variant_new_string (dgateway_value_get_string (value));
+    case DGATEWAY_VALUE_INT:
+      return g_variant_new_int64 (dgateway_value_get_int (value, 0));
+    case DGATEWAY_VALUE_DOUBLE:
+      return g_variant_new_double (dgateway_value_get_double (value, 0.0));
+    case DGATEWAY_VALUE_BOOL:
+      return g_variant_new_boolean (dgateway_value_get_bool (value, FALSE));
+    case DGATEWAY_VALUE_MISSING:
+    case DGATEWAY_VALUE_NULL:
+    case DGATEWAY_VALUE_OBJECT:
+    case DGATEWAY_VALUE_ARRAY:
+    default:
+      return NULL;
+    }
+}
+
+GVariant *
+dgateway_object_read_variant (DGatewayObject *self,
+                              guint           slot,
+                              const char     *member)
+{
+  GVariant *variant = cache_get (self, slot);
+
+  if (variant != NULL)
+    return variant;
+
+  variant = scalar_variant (member_value (self, member));
+  if (variant != NULL)
+    g_variant_ref_sink (variant);
+  return cache_set (self, slot, variant, (GDestroyNotify) g_variant_unref);
+}
+
+JsonNode *
+dgateway_object_read_json (DGatewayObject *self,
+                           guint           slot,
+                           const char     *member)
+{
+  JsonNode *node = cache_get (self, slot);
+
+  if (node != NULL)
+    return node;
+
+  node = dgateway_value_to_json_node (member_value (self, member));
+  return cache_set (self, slot, node, (GDestroyNotify) json_node_unref);
+}
+
+JsonNode *
+dgateway_object_read_map (DGatewayObject *self,
+                          guint           slot,
+                          const char     *member)
+{
+  const DGatewayValue *value;
+
+  if (cache_get (self, slot) == NULL &&
+      !member_is (self, member, DGATEWAY_VALUE_OBJECT, &value))
+    return NULL;
+
+  return dgateway_object_read_json (self, slot, member);
+}
+
+/* The views looked up in a map are kept in a table in @slot, by key. */
+gpointer
+dgateway_object_lookup_object (DGatewayObject *self,
+                               guint           slot,
+                               const char     *member,
+                               const char     *key,
+                               GType           type)
+{
+  GHashTable *views = cache_get (self, slot);
+  const DGatewayValue *value;
+  gpointer view;
+
+  if (views != NULL && (view = g_hash_table_lookup (views, key)) != NULL)
+    return view;
+
+  value = dgateway_value_get_member (member_value (self, member), key);
+  if (dgateway_value_get_value_type (value) != DGATEWAY_VALUE_OBJECT)
+    return NULL;
+
+  if (views == NULL)
+    {
+      views = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+      cache_set (self, slot, views, (GDestroyNotify) g_hash_table_unref);
+    }
+
+  view = dgateway_object_new_view (type, PRIV (self)->payload, value);
+  g_hash_table_insert (views, g_strdup (key), view);
+  return view;
+}
+
+const char *
+dgateway_object_lookup_string (DGatewayObject *self,
+                               const char     *member,
+                               const char     *key)
+{
+  return dgateway_value_get_string (dgateway_value_get_member (member_value (self, member), key));
+}
+
+guint
+dgateway_object_get_n_views_for_tests (void)
+{
+  return (guint) g_atomic_int_get (&n_views);
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+//
+// A sharded client from GJS: the shards are a GListModel of DGateway.Shard,
+// each with its own id, count and state.
+
+imports.gi.versions.DGateway = '1';
+const {GLib, Gio, DGateway} = imports.gi;
+const System = imports.system;
+
+const N_SHARDS = 3;
+const TIMEOUT_MS = 20000;
+
+let mock = null;
+
+function fail(message) {
+    printerr(`FAIL: ${message}`);
+    if (mock)
+        mock.force_exit();
+    System.exit(1);
+}
+
+function check(condition, message) {
+    if (!condition)
+        fail(message);
+}
+
+function startMock() {
+    const path = GLib.getenv('MOCK_GATEWAY');
+    check(path, 'MOCK_GATEWAY is not set');
+    mock = Gio.Subprocess.new([path, '--interval', '1000', '--exit-on-stdin-eof'],
+        Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDIN_PIPE);
+    const [url] = Gio.DataInputStream.new(mock.get_stdout_pipe()).read_line_utf8(null);
+    check(url && url.startsWith('ws://'), `the mock printed no URL: ${url}`);
+    return url;
+}
+
+function main() {
+    const loop = new GLib.MainLoop(null, false);
+    const client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS);
+    const queue = DGateway.LocalIdentifyQueue.new(N_SHARDS);
+    queue.interval = 0;
+    client.gateway_url = startMock();
+    client.shard_count = N_SHARDS;
+    client.identify_queue = queue;
+
+    const shards = client.get_shards();
+    let added = 0;
+    shards.connect('items-changed', (_model, _position, _removed, count) => {
+        added += count;
+    });
+
+    client.connect_async(null, (_client, result) => {
+        try {
+            check(client.connect_finish(result), 'connect_finish failed');
+            check(added === N_SHARDS, `items-changed announced ${added} shards`);
+            check(shards.get_n_items() === N_SHARDS, `${shards.get_n_items()} shards`);
+            for (let i = 0; i < shards.get_n_items(); i++) {
+                const shard = shards.get_item(i);
+                check(shard instanceof DGateway.Shard, `item ${i} is not a Shard`);
+                check(shard.shard_id === i, `item ${i} has id ${shard.shard_id}`);
+                check(shard.shard_count === N_SHARDS, `shard ${i} count ${shard.shard_count}`);
+                check(shard.state === DGateway.State.CONNECTED, `shard ${i} state ${shard.state}`);
+                check(typeof shard.session_id === 'string' && shard.session_id.length > 0,
+                    `shard ${i} has no session id`);
+            }
+            client.disconnect();
+            check(shards.get_item(0).state === DGateway.State.DISCONNECTED,
+                'shard 0 did not disconnect');
+        } catch (e) {
+            fail(`${e}\n${e.stack}`);
+        }
+        loop.quit();
+    });
+
+    GLib.timeout_add(GLib.PRIORITY_DEFAULT, TIMEOUT_MS, () => {
+        fail('timed out');
+        return GLib.SOURCE_REMOVE;
+    });
+    loop.run();
+    mock.get_stdin_pipe().close(null);
+    mock.wait(null);
+    print(`PASS: ${N_SHARDS} shards listed and connected`);
+}
+
+main();

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The typed signals and payloads through the DGateway typelib, as a
+# PyGObject application uses them. The gateway is a minimal one written
+# here on Soup.Server (HELLO, READY after IDENTIFY, then the dispatches
+# under test), so that any event can be sent over a real WebSocket.
+#
+# Environment: GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing at the built
+# library. Exit status 0 = pass.
+
+import json
+import os
+import sys
+import traceback
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('Gio', '2.0')
+gi.require_version('Soup', '3.0')
+gi.require_version('DGateway', '1')
+from gi.repository import DGateway, Gio, GLib, Soup  # noqa: E402
+
+TIMEOUT_MS = 15000
+# Beyond 2**53, as snowflakes are: it must come back exactly.
+MESSAGE_ID = '1234567890123456789'
+AUTHOR_ID = '80351110224678912'
+GUILD_ID = '1100000000000000100'
+
+
+def fail(message):
+    print(f'FAIL: {message}', file=sys.stderr, flush=True)
+    # An exception in a signal handler would be printed and swallowed.
+    os._exit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+
+
+def guarded(func):
+    def wrapper(*args):
+        try:
+            return func(*args)
+        except Exception:
+            fail(traceback.format_exc())
+    return wrapper
+
+
+def user(id, name):
+    return {'id': id, 'username': name, 'discriminator': '0',
+            'global_name': name.upper(), 'avatar': None}
+
+
+MESSAGE = {
+    'id': MESSAGE_ID, 'channel_id': '1100000000000000200', 'guild_id': GUILD_ID,
+    'author': user(AUTHOR_ID, 'nelly'),
+    'member': {'roles': ['41771983423143936'], 'nick': 'Nells'},
+    'content': 'hello from Python \u2728', 'timestamp': '2024-05-01T12:34:56.789000+00:00',
+    'edited_timestamp': None, 'tts': False, 'mention_everyone': False,
+    'mentions': [dict(user('80351110224678913', 'bob'), member={'roles': [], 'nick': 'Bobby'})],
+    'mention_roles': ['41771983423143936'], 'attachments': [], 'embeds': [],
+    'pinned': False, 'type': 0, 'nonce': 42,
+}
+
+GUILD = {
+    'id': GUILD_ID, 'name': 'Test guild', 'icon': None, 'owner_id': AUTHOR_ID,
+    'joined_at': '2023-01-02T03:04:05.000000+00:00', 'large': True, 'member_count': 2,
+    'channels': [
+        {'id': '1100000000000000200', 'type': 0, 'name': 'general', 'position': 0},
+        {'id': '1100000000000000201', 'type': 2, 'name': 'Voice', 'position': 1},
+    ],
+    'members': [{'user': user(AUTHOR_ID, 'nelly'), 'roles': [], 'nick': None}],
+    'threads': [], 'presences': [], 'voice_states': [], 'stage_instances': [],
+    'guild_scheduled_events': [], 'soundboard_sounds': [],
+}
+
+PRESENCE = {
+    'user': {'id': AUTHOR_ID}, 'guild_id': GUILD_ID, 'status': 'dnd',
+    'activities': [{'name': 'Spotify', 'type': 2, 'created_at': 1714560000000,
+                    'flags': 48, 'party': {'id': 'party', 'size': [1, 4]}}],
+    'client_status': {'mobile': 'dnd'},
+}
+
+INTERACTION = {
+    'id': '1250000000000000001', 'application_id': '1100000000000000001', 'type': 3,
+    'token': 'interaction-token', 'version': 1, 'guild_id': GUILD_ID,
+    'channel_id': '1100000000000000200',
+    'member': {'user': user(AUTHOR_ID, 'nelly'), 'roles': [], 'permissions': '2147483647'},
+    'data': {'custom_id': 'vote', 'component_type': 3, 'values': ['yes', 'no']},
+    'message': {'id': MESSAGE_ID, 'channel_id': '1100000000000000200', 'content': 'Vote!',
+                'author': user('1100000000000000001', 'bot')},
+    'locale': 'fr', 'entitlements': [], 'authorizing_integration_owners': {'1': AUTHOR_ID},
+}
+
+DISPATCHES = [('GUILD_CREATE', GUILD), ('MESSAGE_CREATE', MESSAGE),
+              ('PRESENCE_UPDATE', PRESENCE), ('INTERACTION_CREATE', INTERACTION)]
+
+
+class Gateway:
+    """HELLO on open, READY after IDENTIFY, then the dispatches."""
+
+    def __init__(self):
+        self.server = Soup.Server()
+        self.connections = []
+        self.server.add_websocket_handler('/gateway', None, None, self.on_websocket)
+        self.server.listen_local(0, Soup.ServerListenOptions.IPV4_ONLY)
+        port = self.server.get_uris()[0].get_port()
+        self.url = f'ws://127.0.0.1:{port}/gateway'
+
+    def on_websocket(self, server, msg, path, connection):
+        self.connections.append(connection)
+        connection.seq = 0
+        connection.connect('message', guarded(self.on_message))
+        self.send(connection, 10, {'heartbeat_interval': 45000})
+
+    def send(self, connection, op, d, t=None):
+        if op == 0:
+            connection.seq += 1
+        connection.send_text(json.dumps({'op': op, 'd': d, 's': connection.seq if op == 0 else None,
+                                         't': t}))
+
+    def on_message(self, connection, kind, data):
+        frame = json.loads(data.get_data().decode())
+        if frame['op'] == 1:
+            self.send(connection, 11, None)
+        elif frame['op'] == 2:
+            check(frame['d']['token'] == 'test-token', 'IDENTIFY without the token')
+            self.send(connection, 0, {
+                'v': 10, 'user': user('1100000000000000001', 'bot'), 'guilds': [],
+                'session_id': 'session', 'resume_gateway_url': 'ws://127.0.0.1:1/gateway',
+                'application': {'id': '1100000000000000001', 'flags': 0}}, 'READY')
+            for name, d in DISPATCHES:
+                self.send(connection, 0, d, name)
+
+
+def check_message(msg):
+    check(isinstance(msg, DGateway.Message), f'message-create gave {msg!r}')
+    check(msg.get_content() == MESSAGE['content'], 'get_content()')
+    check(msg.props.content == MESSAGE['content'], 'props.content')
+    author = msg.props.author
+    check(author.props.username == 'nelly', 'props.author.props.username')
+    check(msg.get_author().get_username() == 'nelly', 'get_author().get_username()')
+    check(msg.get_author() is author, 'author is not the same object twice')
+    # Snowflakes are strings, and round-trip exactly.
+    check(msg.props.id == MESSAGE_ID, f'id: {msg.props.id!r}')
+    check(DGateway.snowflake_to_uint64(msg.props.id) == int(MESSAGE_ID), 'snowflake_to_uint64')
+    check(DGateway.snowflake_from_uint64(int(MESSAGE_ID)) == MESSAGE_ID, 'snowflake_from_uint64')
+    check(DGateway.snowflake_get_created_at(AUTHOR_ID).to_unix() == 1439227597, 'created_at')
+    check(msg.props.timestamp.get_microsecond() == 789000, 'timestamp')
+    check(msg.props.edited_timestamp is None, 'edited_timestamp')
+    check(msg.has_member('edited_timestamp') and not msg.has_member('webhook_id'), 'has_member')
+    check(msg.props.guild_id == GUILD_ID and msg.props.member.props.nick == 'Nells', 'extras')
+    check(msg.props.mention_roles == ['41771983423143936'], f'mention_roles: {msg.props.mention_roles}')
+    check([u.props.member.props.nick for u in msg.props.mentions] == ['Bobby'], 'mentions')
+    check(msg.props.nonce.unpack() == 42, 'nonce')
+    check(len(msg.props.embeds) == 0 and msg.props.poll is None, 'embeds/poll')
+    check(msg.props.json.get_object().get_string_member('content') == MESSAGE['content'], 'json')
+
+
+def check_guild(guild):
+    check(isinstance(guild, DGateway.Guild), f'guild-create gave {guild!r}')
+    channels = guild.props.channels
+    check(isinstance(channels, Gio.ListModel), 'channels is not a list model')
+    check(channels.get_item_type() == DGateway.Channel.__gtype__, 'channels item type')
+    check([c.props.name for c in channels] == ['general', 'Voice'], 'channel names')
+    check(channels[1].get_channel_type() == DGateway.ChannelType.GUILD_VOICE, 'channel type')
+    check(channels[1].props.type == DGateway.ChannelType.GUILD_VOICE, 'type property')
+    check(channels[0] is channels[0], 'items are not kept')
+    member = guild.props.members[0]
+    check(member.props.user.props.id == AUTHOR_ID and member.props.nick is None, 'members')
+    check(guild.props.large is True and guild.props.member_count == 2, 'GUILD_CREATE extras')
+    check(guild.props.joined_at.get_year() == 2023, 'joined_at')
+
+
+def check_presence(presence):
+    check(isinstance(presence, DGateway.PresenceUpdate), f'presence-update gave {presence!r}')
+    check(presence.props.user.props.id == AUTHOR_ID and presence.props.status == 'dnd', 'user')
+    activity = presence.props.activities[0]
+    check(activity.props.type == DGateway.ActivityType.LISTENING, 'activity type')
+    check(activity.get_flags() == DGateway.ActivityFlags.SYNC | DGateway.ActivityFlags.PLAY,
+          f'activity flags: {activity.get_flags()!r}')
+    check(activity.props.party.props.size.unpack() == [1, 4], 'party size')
+    check(presence.props.client_status.props.mobile == 'dnd', 'client_status')
+    check(presence.props.client_status.props.desktop is None, 'client_status.desktop')
+
+
+def check_interaction(interaction):
+    check(isinstance(interaction, DGateway.Interaction), f'interaction-create gave {interaction!r}')
+    check(interaction.get_interaction_type() == DGateway.InteractionType.MESSAGE_COMPONENT, 'type')
+    data = interaction.props.data
+    check(isinstance(data, DGateway.MessageComponentData), f'data: {data!r}')
+    check(data.props.custom_id == 'vote' and data.props.values == ['yes', 'no'], 'data')
+    check(interaction.props.message.props.content == 'Vote!', 'message')
+    check(interaction.props.member.props.user.props.username == 'nelly', 'member.user')
+    check(interaction.lookup_authorizing_integration_owners('1') == AUTHOR_ID, 'owners')
+    check(interaction.props.locale == 'fr', 'locale')
+
+
+def main():
+    gateway = Gateway()
+    loop = GLib.MainLoop()
+    client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS
+                                 | DGateway.Intents.GUILD_MESSAGES | DGateway.Intents.MESSAGE_CONTENT)
+    client.props.gateway_url = gateway.url
+    client.props.compression = DGateway.Compression.NONE
+    seen = []
+    dispatched = {}
+
+    def record(name, checker):
+        def handler(client, payload):
+            checker(payload)
+            seen.append(name)
+            if len(seen) == len(DISPATCHES):
+                client.disconnect()
+                loop.quit()
+        return guarded(handler)
+
+    def on_dispatch(client, event):
+        dispatched[event.get_name()] = event.get_object()
+        return False
+
+    client.connect('dispatch', guarded(on_dispatch))
+    client.connect('message-create', record('message-create', check_message))
+    client.connect('guild-create', record('guild-create', check_guild))
+    client.connect('presence-update', record('presence-update', check_presence))
+    client.connect('interaction-create', record('interaction-create', check_interaction))
+    client.connect_async(None, guarded(lambda c, r: c.connect_finish(r)))
+    GLib.timeout_add(TIMEOUT_MS, guarded(lambda: fail(f'timed out; saw {seen}')))
+    loop.run()
+
+    check(seen == ['guild-create', 'message-create', 'presence-update', 'interaction-create'],
+          f'signals: {seen}')
+    check(isinstance(dispatched['READY'], DGateway.Ready), 'READY object')
+    check(dispatched['READY'].props.session_id == 'session', 'READY session_id')
+    print(f'PASS: {", ".join(seen)}')
+    return 0
+
+
+if __name__ == '__main__':
+    try:
+        sys.exit(main())
+    except Exception:
+        fail(traceback.format_exc())
