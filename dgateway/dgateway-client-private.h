@@ -23,6 +23,9 @@ void          dgateway_client_get_invalid_session_delay (DGatewayClient *self,
                                                         guint           *min_ms,
                                                         guint           *max_ms);
 
+guint          dgateway_client_get_wake_timeout         (DGatewayClient  *self);
+void           dgateway_client_set_test_wake_timeout    (DGatewayClient  *self,
+                                                        guint            timeout_ms);
 guint          dgateway_client_get_total_shards         (DGatewayClient  *self);
 DGatewayShard *dgateway_client_find_shard               (DGatewayClient  *self,
                                                         guint            shard_id);

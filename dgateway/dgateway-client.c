@@ -84,7 +84,8 @@ struct _DGatewayClient
 
   GMainContext *context;
   SoupSession *soup_session;
-  GListStore *shards;
+  GListStore *shards;       /* the public list */
+  GPtrArray *shard_array;   /* the same shards, for the hot paths */
   GTask *connect_task;
   GCancellable *discovery_cancellable;
   DGatewayIdentifyQueue *identify_queue;   /* set by the application, or NULL */
@@ -93,8 +94,16 @@ struct _DGatewayClient
   int last_shard;                          /* -1: up to the last */
   guint total_shards;                      /* the bot's shard count in use */
   GSource *reshard_source;
+  GNetworkMonitor *network_monitor;
+  gboolean network_available;
+  guint wake_timeout;
+  GDBusConnection *system_bus;
+  guint sleep_subscription;
+  GCancellable *bus_cancellable;
+  GVariant *restored_session;
   gulong cancelled_id;
   GSource *metrics_source;
+  gboolean metrics_busy;
   DGatewayState state;
   double notified[32];     /* by property id: the metric values last notified */
   char *notified_session_id;
@@ -114,6 +123,8 @@ enum {
   PROP_LARGE_THRESHOLD,
   PROP_PRESENCE,
   PROP_IDENTIFY_QUEUE,
+  PROP_NETWORK_MONITOR,
+  PROP_NETWORK_AVAILABLE,
   PROP_FIRST_SHARD_ID,
   PROP_LAST_SHARD_ID,
   PROP_STATE,
@@ -174,17 +185,22 @@ static DGatewayShard *
 shard_at (DGatewayClient *self,
           guint           position)
 {
-  /* The list store holds a reference; give back a borrowed pointer. */
-  DGatewayShard *shard = g_list_model_get_item (G_LIST_MODEL (self->shards), position);
-
-  g_object_unref (shard);
-  return shard;
+  /* The plain array mirrors the list store: reading it costs no
+   * reference counting on every metrics tick. */
+  return g_ptr_array_index (self->shard_array, position);
 }
 
 static guint
 n_shards (DGatewayClient *self)
 {
-  return g_list_model_get_n_items (G_LIST_MODEL (self->shards));
+  return self->shard_array->len;
+}
+
+static void
+clear_shards (DGatewayClient *self)
+{
+  g_ptr_array_set_size (self->shard_array, 0);
+  g_list_store_remove_all (self->shards);
 }
 
 /* The client is CONNECTED only when every shard is; otherwise it shows the
@@ -278,11 +294,36 @@ notify_if_changed (DGatewayClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[prop_id]);
 }
 
+static gboolean metrics_cb (gpointer data);
+
+/* Four ticks a second while events flow, one while idle: with many shards
+ * every wake-up of the main loop polls every socket, so an idle client
+ * should wake up as little as it can. */
+static void
+schedule_metrics (DGatewayClient *self,
+                  gboolean        busy)
+{
+  GSource *source;
+
+  if (self->metrics_source != NULL && self->metrics_busy == busy)
+    return;
+
+  dgateway_source_clear (&self->metrics_source);
+  self->metrics_busy = busy;
+  source = busy ? g_timeout_source_new (METRICS_INTERVAL_MS) : g_timeout_source_new_seconds (1);
+  g_source_set_callback (source, metrics_cb, self, NULL);
+  g_source_attach (source, self->context);
+  self->metrics_source = source;
+}
+
 static gboolean
 metrics_cb (gpointer data)
 {
   DGatewayClient *self = data;
   GObject *object = G_OBJECT (self);
+  double events = (double) dgateway_client_get_events_received (self);
+
+  schedule_metrics (self, self->notified[PROP_EVENTS_RECEIVED] != events);
 
   g_object_freeze_notify (object);
   for (guint i = 0; i < n_shards (self); i++)
@@ -294,8 +335,8 @@ metrics_cb (gpointer data)
   notify_if_changed (self, PROP_COMPRESSION_RATIO, dgateway_client_get_compression_ratio (self));
   notify_if_changed (self, PROP_EVENTS_PER_SECOND, dgateway_client_get_events_per_second (self));
   notify_if_changed (self, PROP_SEQUENCE, dgateway_client_get_sequence (self));
-  if (dgateway_client_get_uptime (self) > 0)
-    g_object_notify_by_pspec (object, props[PROP_UPTIME]);
+  /* The uptime moves with the clock: once a second is enough. */
+  notify_if_changed (self, PROP_UPTIME, dgateway_client_get_uptime (self) / G_USEC_PER_SEC);
   g_object_thaw_notify (object);
   return G_SOURCE_CONTINUE;
 }
@@ -306,6 +347,35 @@ fail_connect (DGatewayClient *self,
 {
   set_state (self, DGATEWAY_STATE_FAILED);
   complete_connect (self, error);
+}
+
+/* Sessions handed over with dgateway_client_restore_session() go to the
+ * shards with the same id and count; the rest identify afresh. */
+static void
+apply_restored_session (DGatewayClient *self,
+                        guint           count)
+{
+  g_autoptr(GVariant) session = g_steal_pointer (&self->restored_session);
+  GVariantIter iter;
+  GVariant *entry;
+
+  if (session == NULL)
+    return;
+
+  g_variant_iter_init (&iter, session);
+  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) owned = entry;
+      guint id, entry_count;
+      gint64 sequence;
+      const char *session_id, *resume_url;
+      DGatewayShard *shard;
+
+      g_variant_get (entry, "(uu&sx&s)", &id, &entry_count, &session_id, &sequence, &resume_url);
+      shard = dgateway_client_find_shard (self, id);
+      if (shard != NULL && entry_count == count)
+        dgateway_shard_restore_session (shard, session_id, sequence, resume_url);
+    }
 }
 
 /* Runs this process's part of a bot of @total shards: ids first-shard-id
@@ -326,18 +396,15 @@ start_shards (DGatewayClient *self,
     }
 
   self->total_shards = total;
-  g_list_store_remove_all (self->shards);
+  clear_shards (self);
   for (guint id = self->first_shard; id <= last; id++)
-    {
-      g_autoptr(DGatewayShard) shard = dgateway_shard_new (self, id, sharded ? total : 0);
-
-      g_list_store_append (self->shards, shard);
-    }
+    g_ptr_array_add (self->shard_array, dgateway_shard_new (self, id, sharded ? total : 0));
+  g_list_store_splice (self->shards, 0, 0, self->shard_array->pdata, self->shard_array->len);
 
   dgateway_source_clear (&self->metrics_source);
-  self->metrics_source = dgateway_client_add_timeout (self, METRICS_INTERVAL_MS,
-                                                      metrics_cb, self);
+  schedule_metrics (self, TRUE);
 
+  apply_restored_session (self, sharded ? total : 0);
   for (guint i = 0; i < n_shards (self); i++)
     dgateway_shard_start (shard_at (self, i));
 }
@@ -398,8 +465,8 @@ reshard_cb (gpointer data)
 
   g_clear_pointer (&self->reshard_source, g_source_unref);
   for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_stop (shard_at (self, i));
-  g_list_store_remove_all (self->shards);
+    dgateway_shard_stop (shard_at (self, i), TRUE);
+  clear_shards (self);
   discover_gateway (self);
   return G_SOURCE_REMOVE;
 }
@@ -423,6 +490,70 @@ connect_cancelled_cb (GCancellable   *cancellable,
 
   g_source_set_callback (source, cancel_connect_idle_cb, g_object_ref (self), g_object_unref);
   g_source_attach (source, self->context);
+}
+
+/* Suspend and resume: logind says PrepareForSleep(false) on waking up. */
+
+static void
+prepare_for_sleep_cb (GDBusConnection *connection,
+                      const char      *sender,
+                      const char      *object_path,
+                      const char      *interface,
+                      const char      *signal,
+                      GVariant        *parameters,
+                      gpointer         data)
+{
+  DGatewayClient *self = data;
+  gboolean sleeping;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    return;
+
+  g_variant_get (parameters, "(b)", &sleeping);
+  if (sleeping)
+    return;
+
+  g_debug ("The system woke up: checking every connection");
+  for (guint i = 0; i < n_shards (self); i++)
+    dgateway_shard_check_alive (shard_at (self, i), self->wake_timeout);
+}
+
+static void
+system_bus_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+  DGatewayClient *self;
+
+  if (bus == NULL)
+    {
+      /* No system bus (a container, a CI box): nothing to follow. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No system bus, so no suspend notifications: %s", error->message);
+      return;
+    }
+
+  self = data;
+  g_clear_object (&self->bus_cancellable);
+  self->system_bus = bus;
+  self->sleep_subscription =
+    g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
+                                        "org.freedesktop.login1.Manager", "PrepareForSleep",
+                                        "/org/freedesktop/login1", NULL,
+                                        G_DBUS_SIGNAL_FLAGS_NONE,
+                                        prepare_for_sleep_cb, self, NULL);
+}
+
+static void
+watch_sleep (DGatewayClient *self)
+{
+  if (self->system_bus != NULL || self->bus_cancellable != NULL)
+    return;
+
+  self->bus_cancellable = g_cancellable_new ();
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->bus_cancellable, system_bus_cb, self);
 }
 
 /* Public API */
@@ -502,6 +633,7 @@ dgateway_client_connect_async (DGatewayClient      *self,
     self->soup_session = soup_session_new_with_options ("user-agent", USER_AGENT, NULL);
 
   self->connect_task = g_steal_pointer (&task);
+  watch_sleep (self);
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
                                                 self, NULL);
@@ -563,11 +695,109 @@ dgateway_client_disconnect (DGatewayClient *self)
   dgateway_source_clear (&self->reshard_source);
 
   for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_stop (shard_at (self, i));
+    dgateway_shard_stop (shard_at (self, i), TRUE);
 
   set_state (self, DGATEWAY_STATE_DISCONNECTED);
   complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                _("The connection was cancelled")));
+}
+
+#define SESSION_TYPE "a(uusxs)"
+
+/**
+ * dgateway_client_dup_session:
+ * @self: a client
+ *
+ * Takes what a restarted application needs to resume the client's
+ * sessions: for each shard with a session, its id, the shard count, the
+ * session id, the last sequence number and the resume URL, as a
+ * `a(uusxs)` variant. It never holds the token.
+ *
+ * Save it when the application quits (without calling
+ * [method@Client.disconnect], which ends the sessions) and give it to
+ * [method@Client.restore_session] in the next run: the client then
+ * RESUMEs and Discord replays the events missed in between.
+ *
+ * Returns: (transfer full): the sessions
+ */
+GVariant *
+dgateway_client_dup_session (DGatewayClient *self)
+{
+  GVariantBuilder builder;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE (SESSION_TYPE));
+  for (guint i = 0; i < n_shards (self); i++)
+    {
+      DGatewayShard *shard = shard_at (self, i);
+
+      if (dgateway_shard_get_session_id (shard) == NULL || dgateway_shard_get_resume_url (shard) == NULL)
+        continue;
+      g_variant_builder_add (&builder, "(uusxs)",
+                             dgateway_shard_get_shard_id (shard),
+                             self->shard_count == 0 && self->total_shards <= 1 ? 0 : self->total_shards,
+                             dgateway_shard_get_session_id (shard),
+                             dgateway_shard_get_sequence (shard),
+                             dgateway_shard_get_resume_url (shard));
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/**
+ * dgateway_client_restore_session:
+ * @self: a client that is not connected
+ * @session: sessions from [method@Client.dup_session]
+ * @error: return location for an error
+ *
+ * Makes the next [method@Client.connect_async] RESUME the sessions of an
+ * earlier run instead of starting new ones. A session the Gateway no
+ * longer knows is answered with an invalid session, and that shard
+ * identifies afresh.
+ *
+ * Returns: `TRUE` if @session was usable
+ */
+gboolean
+dgateway_client_restore_session (DGatewayClient  *self,
+                                 GVariant        *session,
+                                 GError         **error)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (session != NULL, FALSE);
+
+  if (!g_variant_is_of_type (session, G_VARIANT_TYPE (SESSION_TYPE)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("A saved session has the type %s, not %s"),
+                   g_variant_get_type_string (session), SESSION_TYPE);
+      return FALSE;
+    }
+  if (self->state != DGATEWAY_STATE_DISCONNECTED && self->state != DGATEWAY_STATE_FAILED)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
+                           _("Sessions can only be restored before connecting"));
+      return FALSE;
+    }
+
+  g_clear_pointer (&self->restored_session, g_variant_unref);
+  self->restored_session = g_variant_ref_sink (session);
+  return TRUE;
+}
+
+/**
+ * dgateway_client_get_network_available:
+ * @self: a client
+ *
+ * Gets whether the network monitor says the network is up.
+ *
+ * Returns: `TRUE` if the network is available
+ */
+gboolean
+dgateway_client_get_network_available (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
+
+  return self->network_available;
 }
 
 /**
@@ -741,6 +971,19 @@ dgateway_client_set_test_rate_limit (DGatewayClient *self,
 {
   self->rate_limit = limit;
   self->rate_window = window_ms;
+}
+
+guint
+dgateway_client_get_wake_timeout (DGatewayClient *self)
+{
+  return self->wake_timeout;
+}
+
+void
+dgateway_client_set_test_wake_timeout (DGatewayClient *self,
+                                       guint           timeout_ms)
+{
+  self->wake_timeout = timeout_ms;
 }
 
 guint
@@ -1576,15 +1819,26 @@ dgateway_client_dispose (GObject *object)
   dgateway_source_clear (&self->reshard_source);
   if (self->shards != NULL)
     {
+      /* Dropped without disconnect(): leave the sessions resumable. */
       for (guint i = 0; i < n_shards (self); i++)
-        dgateway_shard_stop (shard_at (self, i));
-      g_list_store_remove_all (self->shards);
+        dgateway_shard_stop (shard_at (self, i), FALSE);
+      clear_shards (self);
     }
   complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                                _("The connection was cancelled")));
   g_clear_object (&self->soup_session);
   g_clear_object (&self->identify_queue);
   g_clear_object (&self->local_queue);
+  g_cancellable_cancel (self->bus_cancellable);
+  g_clear_object (&self->bus_cancellable);
+  if (self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
+  g_clear_object (&self->system_bus);
+  if (self->network_monitor != NULL)
+    g_signal_handlers_disconnect_by_data (self->network_monitor, self);
+  g_clear_object (&self->network_monitor);
+  g_clear_pointer (&self->restored_session, g_variant_unref);
 
   G_OBJECT_CLASS (dgateway_client_parent_class)->dispose (object);
 }
@@ -1603,9 +1857,39 @@ dgateway_client_finalize (GObject *object)
   g_free (self->notified_session_id);
   g_clear_pointer (&self->presence, json_node_unref);
   g_clear_object (&self->shards);
+  g_clear_pointer (&self->shard_array, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (dgateway_client_parent_class)->finalize (object);
+}
+
+static void
+network_changed_cb (GNetworkMonitor *monitor,
+                    gboolean         available,
+                    DGatewayClient  *self)
+{
+  available = g_network_monitor_get_network_available (monitor);
+  if (self->network_available == available)
+    return;
+
+  self->network_available = available;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NETWORK_AVAILABLE]);
+  for (guint i = 0; i < n_shards (self); i++)
+    dgateway_shard_set_network_available (shard_at (self, i), available);
+}
+
+static void
+dgateway_client_constructed (GObject *object)
+{
+  DGatewayClient *self = DGATEWAY_CLIENT (object);
+
+  G_OBJECT_CLASS (dgateway_client_parent_class)->constructed (object);
+
+  if (self->network_monitor == NULL)
+    self->network_monitor = g_object_ref (g_network_monitor_get_default ());
+  self->network_available = g_network_monitor_get_network_available (self->network_monitor);
+  g_signal_connect_object (self->network_monitor, "network-changed",
+                           G_CALLBACK (network_changed_cb), self, 0);
 }
 
 static void
@@ -1650,6 +1934,12 @@ dgateway_client_get_property (GObject    *object,
       break;
     case PROP_IDENTIFY_QUEUE:
       g_value_set_object (value, self->identify_queue);
+      break;
+    case PROP_NETWORK_MONITOR:
+      g_value_set_object (value, self->network_monitor);
+      break;
+    case PROP_NETWORK_AVAILABLE:
+      g_value_set_boolean (value, self->network_available);
       break;
     case PROP_FIRST_SHARD_ID:
       g_value_set_uint (value, self->first_shard);
@@ -1743,6 +2033,9 @@ dgateway_client_set_property (GObject      *object,
       break;
     case PROP_IDENTIFY_QUEUE:
       dgateway_client_set_identify_queue (self, g_value_get_object (value));
+      break;
+    case PROP_NETWORK_MONITOR:
+      self->network_monitor = g_value_dup_object (value);
       break;
     case PROP_FIRST_SHARD_ID:
       dgateway_client_set_shard_range (self, g_value_get_uint (value), self->last_shard);
@@ -1864,6 +2157,18 @@ install_configuration_properties (GObjectClass *object_class)
     g_param_spec_object ("identify-queue", NULL, NULL, DGATEWAY_TYPE_IDENTIFY_QUEUE, rw);
 
   /**
+   * DGatewayClient:network-monitor:
+   *
+   * The network monitor the client follows, by default
+   * [func@Gio.NetworkMonitor.get_default]. While it says the network is
+   * unavailable, lost connections wait for it instead of retrying; when
+   * it returns they reconnect at once.
+   */
+  props[PROP_NETWORK_MONITOR] =
+    g_param_spec_object ("network-monitor", NULL, NULL, G_TYPE_NETWORK_MONITOR,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
    * DGatewayClient:first-shard-id:
    *
    * The first shard this client runs; see [method@Client.set_shard_range].
@@ -1884,6 +2189,14 @@ static void
 install_metric_properties (GObjectClass *object_class)
 {
   GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY;
+
+  /**
+   * DGatewayClient:network-available: (getter get_network_available)
+   *
+   * Whether [property@Client:network-monitor] says the network is up.
+   */
+  props[PROP_NETWORK_AVAILABLE] =
+    g_param_spec_boolean ("network-available", NULL, NULL, TRUE, ro);
 
   /**
    * DGatewayClient:state: (getter get_state)
@@ -1990,6 +2303,7 @@ dgateway_client_class_init (DGatewayClientClass *klass)
 
   ensure_i18n ();
 
+  object_class->constructed = dgateway_client_constructed;
   object_class->dispose = dgateway_client_dispose;
   object_class->finalize = dgateway_client_finalize;
   object_class->get_property = dgateway_client_get_property;
@@ -1998,6 +2312,10 @@ dgateway_client_class_init (DGatewayClientClass *klass)
   install_configuration_properties (object_class);
   install_metric_properties (object_class);
   g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /* One signal per dispatch event, such as message-create, generated from
+   * data/ with their documentation (dgateway-typed-events.c). */
+  dgateway_typed_install_signals (G_TYPE_FROM_CLASS (klass));
 
   /**
    * DGatewayClient::dispatch:
@@ -2043,10 +2361,6 @@ dgateway_client_class_init (DGatewayClientClass *klass)
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 2, DGATEWAY_TYPE_SHARD, G_TYPE_ERROR);
 
-  /* One signal per dispatch event, such as message-create, generated from
-   * data/ with their documentation (dgateway-typed-events.c). */
-  dgateway_typed_install_signals (G_TYPE_FROM_CLASS (klass));
-
   /**
    * DGatewayClient::reconnected:
    * @self: the client
@@ -2068,9 +2382,11 @@ static void
 dgateway_client_init (DGatewayClient *self)
 {
   self->shards = g_list_store_new (DGATEWAY_TYPE_SHARD);
+  self->shard_array = g_ptr_array_new_with_free_func (g_object_unref);
   self->large_threshold = 50;
   self->hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
   self->last_shard = -1;
+  self->wake_timeout = 5000;
   self->rate_limit = 120;
   self->rate_window = 60 * 1000;
   self->invalid_session_min = 1000;

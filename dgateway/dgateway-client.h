@@ -41,6 +41,14 @@ void                 dgateway_client_disconnect              (DGatewayClient    
 DGATEWAY_AVAILABLE_IN_ALL
 GListModel          *dgateway_client_get_shards              (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
+GVariant            *dgateway_client_dup_session             (DGatewayClient      *self) G_GNUC_WARN_UNUSED_RESULT;
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_restore_session         (DGatewayClient      *self,
+                                                              GVariant            *session,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_get_network_available   (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
 GVariant            *dgateway_client_get_metrics             (DGatewayClient      *self) G_GNUC_WARN_UNUSED_RESULT;
 
 DGATEWAY_AVAILABLE_IN_ALL

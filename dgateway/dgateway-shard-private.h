@@ -13,7 +13,16 @@ DGatewayShard *dgateway_shard_new           (DGatewayClient *client,
                                              guint           shard_id,
                                              guint           shard_count);
 void           dgateway_shard_start         (DGatewayShard  *self);
-void           dgateway_shard_stop          (DGatewayShard  *self);
+void           dgateway_shard_stop          (DGatewayShard  *self,
+                                             gboolean        end_session);
+void           dgateway_shard_set_network_available (DGatewayShard *self,
+                                                     gboolean       available);
+void           dgateway_shard_check_alive   (DGatewayShard  *self,
+                                             guint           timeout_ms);
+void           dgateway_shard_restore_session (DGatewayShard *self,
+                                               const char    *session_id,
+                                               gint64         sequence,
+                                               const char    *resume_url);
 void           dgateway_shard_flush_metrics (DGatewayShard  *self);
 gint64         dgateway_shard_get_connected_since (DGatewayShard *self);
 gboolean       dgateway_shard_send_command  (DGatewayShard  *self,

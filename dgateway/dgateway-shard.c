@@ -75,6 +75,9 @@ struct _DGatewayShard
   GSource *hello_source;
   GSource *reconnect_source;
   GSource *command_source;
+  GSource *alive_source;
+  GCancellable *identify_cancellable;  /* waiting for the identify queue */         /* the ACK deadline after a wake-up */
+  gboolean waiting_for_network;
   DGatewayRateLimiter *limiter;  /* every frame sent on this connection */
   GQueue commands;               /* serialised commands waiting for budget */
   guint heartbeat_interval;      /* ms, from HELLO */
@@ -104,6 +107,7 @@ struct _DGatewayShard
   guint64 notified_bytes;
   gint64 notified_sequence;
   double notified_eps;
+  gint64 notified_second;
 };
 
 enum {
@@ -544,6 +548,39 @@ dgateway_shard_get_queued_commands (DGatewayShard *self)
 /* Received opcodes */
 
 static void
+identify_granted_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  g_autoptr(DGatewayShard) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!dgateway_client_request_identify_finish (self->client, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* A shared queue that failed: this session cannot start now. */
+      g_clear_object (&self->identify_cancellable);
+      end_connection (self, error, NEXT_IDENTIFY);
+      return;
+    }
+
+  g_clear_object (&self->identify_cancellable);
+  send_identify (self);
+}
+
+/* Every IDENTIFY waits for its turn in the identify queue, on an open
+ * socket that keeps heartbeating meanwhile, so that Discord receives them
+ * as far apart as the queue spaced them. RESUMEs never wait. */
+static void
+request_identify (DGatewayShard *self)
+{
+  self->identify_cancellable = g_cancellable_new ();
+  dgateway_client_request_identify (self->client, self, self->identify_cancellable,
+                                    identify_granted_cb, g_object_ref (self));
+}
+
+static void
 handle_hello (DGatewayShard   *self,
               DGatewayPayload *payload)
 {
@@ -574,7 +611,7 @@ handle_hello (DGatewayShard   *self,
   else
     {
       set_state (self, DGATEWAY_STATE_IDENTIFYING);
-      send_identify (self);
+      request_identify (self);
     }
 }
 
@@ -586,6 +623,7 @@ handle_heartbeat_ack (DGatewayShard *self)
 
   self->latency = g_get_monotonic_time () - self->heartbeat_sent_at;
   self->heartbeat_sent_at = 0;
+  dgateway_source_clear (&self->alive_source);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LATENCY]);
   dgateway_client_shard_state_changed (self->client, self);
 }
@@ -789,9 +827,12 @@ teardown_connection (DGatewayShard *self,
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->identify_cancellable);
+  g_clear_object (&self->identify_cancellable);
   dgateway_source_clear (&self->heartbeat_source);
   dgateway_source_clear (&self->hello_source);
   dgateway_source_clear (&self->command_source);
+  dgateway_source_clear (&self->alive_source);
   g_clear_pointer (&self->inflater, dgateway_inflater_free);
   /* Discord counts the limit per connection. */
   dgateway_rate_limiter_reset (self->limiter);
@@ -818,6 +859,7 @@ reconnect_cb (gpointer data)
   DGatewayShard *self = data;
 
   g_clear_pointer (&self->reconnect_source, g_source_unref);
+  self->waiting_for_network = FALSE;
   self->reconnect_count++;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
   open_connection (self);
@@ -858,6 +900,27 @@ schedule_reconnect (DGatewayShard *self,
   dgateway_source_clear (&self->reconnect_source);
   self->reconnect_source = dgateway_client_add_timeout (self->client, delay_ms,
                                                         reconnect_cb, self);
+}
+
+/* Without a network, attempts only fail and grow the backoff: wait for
+ * the network instead (see dgateway_shard_set_network_available()). */
+static void
+schedule_reconnect_with_backoff (DGatewayShard *self,
+                                 gboolean       invalid_session)
+{
+  if (!dgateway_client_get_network_available (self->client))
+    {
+      g_debug ("Shard %u: waiting for the network", self->shard_id);
+      dgateway_source_clear (&self->reconnect_source);
+      self->waiting_for_network = TRUE;
+      set_state (self, DGATEWAY_STATE_RECONNECTING);
+      return;
+    }
+
+  if (invalid_session)
+    schedule_reconnect (self, invalid_session_delay (self));
+  else
+    schedule_reconnect (self, next_backoff_delay (self));
 }
 
 static void
@@ -901,10 +964,7 @@ end_connection (DGatewayShard *self,
   if (next == NEXT_FATAL)
     return;
 
-  if (invalid_session && next == NEXT_IDENTIFY)
-    schedule_reconnect (self, invalid_session_delay (self));
-  else
-    schedule_reconnect (self, next_backoff_delay (self));
+  schedule_reconnect_with_backoff (self, invalid_session && next == NEXT_IDENTIFY);
 }
 
 static gboolean
@@ -1033,43 +1093,12 @@ connect_socket (DGatewayShard *self)
 }
 
 static void
-identify_granted_cb (GObject      *source,
-                     GAsyncResult *result,
-                     gpointer      data)
-{
-  g_autoptr(DGatewayShard) self = data;
-  g_autoptr(GError) error = NULL;
-
-  if (!dgateway_client_request_identify_finish (self->client, result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-      /* A shared queue that failed: a new session cannot start now. */
-      g_clear_object (&self->cancellable);
-      end_connection (self, error, NEXT_IDENTIFY);
-      return;
-    }
-
-  if (g_cancellable_is_cancelled (self->cancellable))
-    return;
-  connect_socket (self);
-}
-
-/* A new session waits for its turn in the identify queue before the socket
- * opens, so that an idle socket never waits on the queue; a resume goes at
- * once. */
-static void
 open_connection (DGatewayShard *self)
 {
   self->resuming = self->session_id != NULL && self->resume_url != NULL;
   self->cancellable = g_cancellable_new ();
   set_state (self, DGATEWAY_STATE_CONNECTING);
-
-  if (self->resuming)
-    connect_socket (self);
-  else
-    dgateway_client_request_identify (self->client, self, self->cancellable,
-                                      identify_granted_cb, g_object_ref (self));
+  connect_socket (self);
 }
 
 /* Private API for the client */
@@ -1104,16 +1133,83 @@ dgateway_shard_start (DGatewayShard *self)
   open_connection (self);
 }
 
+/*
+ * dgateway_shard_stop:
+ * @end_session: close with 1000, which ends the session on Discord's side;
+ *   otherwise close with a code that leaves it resumable for a while, so a
+ *   restarted application can resume it (dgateway_client_dup_session())
+ */
 void
-dgateway_shard_stop (DGatewayShard *self)
+dgateway_shard_stop (DGatewayShard *self,
+                     gboolean       end_session)
 {
   g_return_if_fail (DGATEWAY_IS_SHARD (self));
 
   dgateway_source_clear (&self->reconnect_source);
-  teardown_connection (self, CLOSE_SESSION_ENDS);
-  drop_session (self);
+  self->waiting_for_network = FALSE;
+  teardown_connection (self, end_session ? CLOSE_SESSION_ENDS : CLOSE_SESSION_KEPT);
+  if (end_session)
+    drop_session (self);
   drop_commands (self);
   set_state (self, DGATEWAY_STATE_DISCONNECTED);
+}
+
+/* The network came back (or went): a shard waiting for it, or waiting out
+ * a backoff meant for a network that was down, reconnects at once. */
+void
+dgateway_shard_set_network_available (DGatewayShard *self,
+                                      gboolean       available)
+{
+  if (!available || self->state != DGATEWAY_STATE_RECONNECTING)
+    return;
+
+  dgateway_source_clear (&self->reconnect_source);
+  self->backoff_attempt = 0;
+  reconnect_cb (self);
+}
+
+static gboolean
+alive_timeout_cb (gpointer data)
+{
+  DGatewayShard *self = data;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_pointer (&self->alive_source, g_source_unref);
+  self->missed_heartbeats++;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
+  error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
+                       _("No heartbeat acknowledgement within %u ms of waking up"),
+                       dgateway_client_get_wake_timeout (self->client));
+  end_connection (self, error, NEXT_RESUME);
+  return G_SOURCE_REMOVE;
+}
+
+/* After a suspend the socket may be dead without either side knowing:
+ * beat now, and treat a missing ACK within @timeout_ms as a zombie. */
+void
+dgateway_shard_check_alive (DGatewayShard *self,
+                            guint          timeout_ms)
+{
+  if (self->ws == NULL || self->heartbeat_interval == 0 || self->alive_source != NULL)
+    return;
+
+  send_heartbeat (self);
+  self->alive_source = dgateway_client_add_timeout (self->client, timeout_ms,
+                                                    alive_timeout_cb, self);
+}
+
+/* A session handed over from an earlier run: the next start resumes it. */
+void
+dgateway_shard_restore_session (DGatewayShard *self,
+                                const char    *session_id,
+                                gint64         sequence,
+                                const char    *resume_url)
+{
+  g_return_if_fail (self->state == DGATEWAY_STATE_DISCONNECTED);
+
+  set_session (self, session_id, resume_url);
+  self->sequence = sequence;
+  self->notified_sequence = -2;
 }
 
 static double
@@ -1131,37 +1227,48 @@ compute_events_per_second (DGatewayShard *self)
   return (double) total / EPS_WINDOW_SECONDS;
 }
 
+/*
+ * dgateway_shard_flush_metrics:
+ *
+ * Notifies the counters that changed since the last call. The client calls
+ * it four times a second; an idle shard costs a few comparisons, and the
+ * values that move with the clock (uptime, events per second) are notified
+ * at most once a second.
+ */
 void
 dgateway_shard_flush_metrics (DGatewayShard *self)
 {
   GObject *object = G_OBJECT (self);
-  double eps = compute_events_per_second (self);
+  gint64 second = g_get_monotonic_time () / G_USEC_PER_SEC;
+  gboolean new_second = second != self->notified_second;
+  gboolean events = self->notified_events != self->events_received;
+  gboolean bytes = self->notified_bytes != self->bytes_received;
+  gboolean sequence = self->notified_sequence != self->sequence;
+  double eps = new_second ? compute_events_per_second (self) : self->notified_eps;
 
+  if (!events && !bytes && !sequence && !new_second)
+    return;
+
+  self->notified_second = second;
   g_object_freeze_notify (object);
-  if (self->notified_events != self->events_received)
+  if (events)
+    g_object_notify_by_pspec (object, props[PROP_EVENTS_RECEIVED]);
+  if (bytes)
     {
-      self->notified_events = self->events_received;
-      g_object_notify_by_pspec (object, props[PROP_EVENTS_RECEIVED]);
-    }
-  if (self->notified_bytes != self->bytes_received)
-    {
-      self->notified_bytes = self->bytes_received;
       g_object_notify_by_pspec (object, props[PROP_BYTES_RECEIVED]);
       g_object_notify_by_pspec (object, props[PROP_BYTES_DECOMPRESSED]);
       g_object_notify_by_pspec (object, props[PROP_COMPRESSION_RATIO]);
     }
-  if (self->notified_sequence != self->sequence)
-    {
-      self->notified_sequence = self->sequence;
-      g_object_notify_by_pspec (object, props[PROP_SEQUENCE]);
-    }
+  if (sequence)
+    g_object_notify_by_pspec (object, props[PROP_SEQUENCE]);
   if (self->notified_eps != eps)
-    {
-      self->notified_eps = eps;
-      g_object_notify_by_pspec (object, props[PROP_EVENTS_PER_SECOND]);
-    }
-  if (self->connected_since != 0)
+    g_object_notify_by_pspec (object, props[PROP_EVENTS_PER_SECOND]);
+  if (new_second && self->connected_since != 0)
     g_object_notify_by_pspec (object, props[PROP_UPTIME]);
+  self->notified_events = self->events_received;
+  self->notified_bytes = self->bytes_received;
+  self->notified_sequence = self->sequence;
+  self->notified_eps = eps;
   g_object_thaw_notify (object);
 }
 
@@ -1179,7 +1286,7 @@ dgateway_shard_dispose (GObject *object)
   DGatewayShard *self = DGATEWAY_SHARD (object);
 
   dgateway_source_clear (&self->reconnect_source);
-  teardown_connection (self, CLOSE_SESSION_ENDS);
+  teardown_connection (self, CLOSE_SESSION_KEPT);
   for (guint i = 0; i < self->closing->len; i++)
     g_signal_handlers_disconnect_by_data (self->closing->pdata[i], self);
   g_ptr_array_set_size (self->closing, 0);

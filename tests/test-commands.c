@@ -217,10 +217,14 @@ test_queued_while_reconnecting (Fixture       *f,
 #define INTERVAL_MS 250
 #define N_COMMANDS  200
 
+/* The most frames the mock received within any window. Under valgrind
+ * the mock reads a burst long after it was sent, which squeezes what it
+ * sees; a shorter window there keeps the check about the client. */
 static guint
 max_frames_in_window (Fixture *f)
 {
   GPtrArray *frames = mock_gateway_get_frames (f->mock);
+  gint64 window = (WINDOW_MS - TEST_SLACK_MS (0, 600)) * 1000;
   guint most = 0;
 
   for (guint i = 0; i < frames->len; i++)
@@ -229,7 +233,7 @@ max_frames_in_window (Fixture *f)
       guint n = 0;
 
       for (guint j = i; j < frames->len; j++)
-        if (((MockFrame *) frames->pdata[j])->time - first->time < WINDOW_MS * 1000)
+        if (((MockFrame *) frames->pdata[j])->time - first->time < window)
           n++;
       most = MAX (most, n);
     }

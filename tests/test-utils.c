@@ -105,6 +105,39 @@ state_notify_cb (GObject    *object,
 }
 
 void
+fixture_connect_signals (Fixture *f)
+{
+  g_signal_connect (f->client, "dispatch", G_CALLBACK (fixture_dispatch_cb), f);
+  g_signal_connect (f->client, "connection-lost", G_CALLBACK (connection_lost_cb), f);
+  g_signal_connect (f->client, "reconnected", G_CALLBACK (reconnected_cb), f);
+  g_signal_connect (f->client, "notify::state", G_CALLBACK (state_notify_cb), f);
+}
+
+/* A client of the fixture's mock, with timings a test can afford. */
+void
+fixture_new_client (Fixture             *f,
+                    DGatewayCompression  compression)
+{
+  g_autoptr(DGatewayLocalIdentifyQueue) queue = dgateway_local_identify_queue_new (1);
+
+  f->client = dgateway_client_new (TEST_TOKEN, INTENTS);
+  g_object_set (f->client,
+                "gateway-url", mock_gateway_get_url (f->mock),
+                "compression", compression,
+                "reconnect-delay-min", DELAY_MIN,
+                "reconnect-delay-max", DELAY_MAX,
+                NULL);
+  dgateway_client_set_test_timings (f->client, 500, 100, 300);
+  /* Re-identifies wait for the identify queue: Discord's 5 s is too slow
+   * for most tests (test-shards keeps one at the real interval). */
+  dgateway_local_identify_queue_set_interval (queue, 0);
+  dgateway_client_set_identify_queue (f->client, DGATEWAY_IDENTIFY_QUEUE (queue));
+  f->connect_done = FALSE;
+  g_clear_error (&f->connect_error);
+  fixture_connect_signals (f);
+}
+
+void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -112,30 +145,10 @@ fixture_setup (Fixture       *f,
   mock_gateway_set_token (f->mock, TEST_TOKEN);
   mock_gateway_set_heartbeat_interval (f->mock, 1000);
 
-  f->client = dgateway_client_new (TEST_TOKEN, INTENTS);
-  g_object_set (f->client,
-                "gateway-url", mock_gateway_get_url (f->mock),
-                "compression", GPOINTER_TO_INT (data),
-                "reconnect-delay-min", DELAY_MIN,
-                "reconnect-delay-max", DELAY_MAX,
-                NULL);
-  dgateway_client_set_test_timings (f->client, 500, 100, 300);
-  /* Re-identifies wait for the identify queue: Discord's 5 s is too slow
-   * for most tests (test-shards keeps one at the real interval). */
-  {
-    g_autoptr(DGatewayLocalIdentifyQueue) queue = dgateway_local_identify_queue_new (1);
-
-    dgateway_local_identify_queue_set_interval (queue, 0);
-    dgateway_client_set_identify_queue (f->client, DGATEWAY_IDENTIFY_QUEUE (queue));
-  }
-
   f->events = g_ptr_array_new_with_free_func (g_object_unref);
   f->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
   f->lost_times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_signal_connect (f->client, "dispatch", G_CALLBACK (fixture_dispatch_cb), f);
-  g_signal_connect (f->client, "connection-lost", G_CALLBACK (connection_lost_cb), f);
-  g_signal_connect (f->client, "reconnected", G_CALLBACK (reconnected_cb), f);
-  g_signal_connect (f->client, "notify::state", G_CALLBACK (state_notify_cb), f);
+  fixture_new_client (f, GPOINTER_TO_INT (data));
 }
 
 void
