@@ -20,4 +20,5 @@
 # include <dgateway/dgateway-presence.h>
 # include <dgateway/dgateway-shard.h>
 # include <dgateway/dgateway-client.h>
+# include <dgateway/dgateway-dbus.h>
 #undef DGATEWAY_INSIDE

@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-dbus.h"
+#include "dgateway-enum-types.h"
+#include "dgateway-dbus-generated.h"
+
+#include <glib/gi18n-lib.h>
+
+/* The status of a client on D-Bus: a read-only org.gnome.DGateway1.Status
+ * interface (data/org.gnome.DGateway1.Status.xml), whose skeleton
+ * gdbus-codegen generates at build time.
+ *
+ * The client notifies its properties as they change: the state at once,
+ * the counters up to four times a second. Each notification schedules one
+ * flush, which copies every value into the skeleton and emits a single
+ * PropertiesChanged with those that changed. A flush runs at most once per
+ * FLUSH_INTERVAL_MS, however busy the Gateway is, so a monitor on the bus
+ * never sees more than that.
+ *
+ * The export belongs to the client (object data), not the other way round:
+ * it holds no reference on the client, and goes away with it.
+ */
+
+#define FLUSH_INTERVAL_MS 250
+
+typedef struct {
+  DGatewayClient     *client;          /* not owned: it owns us */
+  DGatewayDBusStatus *skeleton;
+  GMainContext       *context;
+  GSource            *flush_source;
+  gint64              last_flush;      /* monotonic µs, 0 = never */
+  gulong              notify_id;
+} Export;
+
+static G_DEFINE_QUARK (dgateway-dbus-export, export)
+
+/* The client properties the interface shows. */
+static const char * const watched_properties[] = {
+  "state",
+  "latency",
+  "uptime",
+  "events-received",
+  "bytes-received",
+  "compression-ratio",
+  "reconnect-count",
+  "missed-heartbeats",
+  "events-per-second",
+  "shard-count",
+};
+
+static const char *
+state_nick (DGatewayState state)
+{
+  GEnumClass *klass = g_type_class_ref (DGATEWAY_TYPE_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+
+  /* The class of a static enum type lives as long as the process, so its
+   * strings stay valid after this unref.
+   */
+  g_type_class_unref (klass);
+  return value != NULL ? value->value_nick : "unknown";
+}
+
+static guint
+shard_count (DGatewayClient *client)
+{
+  return g_list_model_get_n_items (dgateway_client_get_shards (client));
+}
+
+/* Copies the client's values into the skeleton, which queues the ones
+ * that changed. */
+static void
+export_update (Export *export)
+{
+  DGatewayClient *client = export->client;
+  DGatewayDBusStatus *status = export->skeleton;
+
+  dgateway_dbus_status_set_state (status, state_nick (dgateway_client_get_state (client)));
+  dgateway_dbus_status_set_latency (status, dgateway_client_get_latency (client));
+  dgateway_dbus_status_set_uptime (status, dgateway_client_get_uptime (client));
+  dgateway_dbus_status_set_events_received (status, dgateway_client_get_events_received (client));
+  dgateway_dbus_status_set_bytes_received (status, dgateway_client_get_bytes_received (client));
+  dgateway_dbus_status_set_compression_ratio (status,
+                                              dgateway_client_get_compression_ratio (client));
+  dgateway_dbus_status_set_reconnect_count (status, dgateway_client_get_reconnect_count (client));
+  dgateway_dbus_status_set_missed_heartbeats (status,
+                                              dgateway_client_get_missed_heartbeats (client));
+  dgateway_dbus_status_set_events_per_second (status,
+                                              dgateway_client_get_events_per_second (client));
+  dgateway_dbus_status_set_shard_count (status, shard_count (client));
+}
+
+static gboolean
+flush_cb (gpointer data)
+{
+  Export *export = data;
+
+  /* The context holds the source while it dispatches. */
+  g_clear_pointer (&export->flush_source, g_source_unref);
+
+  export_update (export);
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (export->skeleton));
+  export->last_flush = g_get_monotonic_time ();
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Flushes in the next main loop iteration, or FLUSH_INTERVAL_MS after the
+ * last flush if that is later, so notifications in a burst share one
+ * PropertiesChanged. */
+static void
+schedule_flush (Export *export)
+{
+  gint64 elapsed_ms;
+  guint delay_ms = 0;
+
+  if (export->flush_source != NULL)
+    return;
+
+  elapsed_ms = (g_get_monotonic_time () - export->last_flush) / 1000;
+  if (export->last_flush != 0 && elapsed_ms < FLUSH_INTERVAL_MS)
+    delay_ms = FLUSH_INTERVAL_MS - elapsed_ms;
+
+  export->flush_source = g_timeout_source_new (delay_ms);
+  g_source_set_static_name (export->flush_source, "[dgateway] D-Bus status flush");
+  g_source_set_callback (export->flush_source, flush_cb, export, NULL);
+  g_source_attach (export->flush_source, export->context);
+}
+
+static void
+notify_cb (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    data)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (watched_properties); i++)
+    {
+      if (g_strcmp0 (pspec->name, watched_properties[i]) == 0)
+        {
+          schedule_flush (data);
+          return;
+        }
+    }
+}
+
+/* Frees an export whose notify handler is gone: disconnected by
+ * dgateway_client_unexport(), or destroyed with the client. */
+static void
+export_free (gpointer data)
+{
+  Export *export = data;
+
+  if (export->flush_source != NULL)
+    {
+      g_source_destroy (export->flush_source);
+      g_clear_pointer (&export->flush_source, g_source_unref);
+    }
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (export->skeleton));
+  g_clear_object (&export->skeleton);
+  g_clear_pointer (&export->context, g_main_context_unref);
+  g_free (export);
+}
+
+/**
+ * dgateway_client_export:
+ * @self: a client
+ * @connection: the D-Bus connection to export on
+ * @object_path: where to export, such as `/org/example/Bot/Gateway`
+ * @error: return location for an error
+ *
+ * Exports the state and the metrics of the client on D-Bus, so that other
+ * processes can watch them.
+ *
+ * The object at @object_path gets the read-only `org.gnome.DGateway1.Status`
+ * interface, with these properties:
+ *
+ * | Property           | Type | Client property                                  |
+ * |--------------------|------|--------------------------------------------------|
+ * | `State`            | `s`  | [property@Client:state], as a nick: `connected`  |
+ * | `Latency`          | `x`  | [property@Client:latency] (µs, -1 unknown)       |
+ * | `Uptime`           | `x`  | [property@Client:uptime] (µs)                    |
+ * | `EventsReceived`   | `t`  | [property@Client:events-received]                |
+ * | `BytesReceived`    | `t`  | [property@Client:bytes-received]                 |
+ * | `CompressionRatio` | `d`  | [property@Client:compression-ratio]              |
+ * | `ReconnectCount`   | `u`  | [property@Client:reconnect-count]                |
+ * | `MissedHeartbeats` | `u`  | [property@Client:missed-heartbeats]              |
+ * | `EventsPerSecond`  | `d`  | [property@Client:events-per-second]              |
+ * | `ShardCount`       | `u`  | the number of items of [method@Client.get_shards] |
+ *
+ * Changes are announced with `org.freedesktop.DBus.Properties.PropertiesChanged`,
+ * gathered into one signal at most four times a second however busy the
+ * Gateway is. `Uptime` grows all the time, so its changes are not
+ * announced; read it when you need it. The token is never exported.
+ *
+ * From a shell:
+ *
+ * ```sh
+ * gdbus introspect --session --dest NAME --object-path /org/example/Bot/Gateway
+ * gdbus monitor --session --dest NAME --object-path /org/example/Bot/Gateway
+ * ```
+ *
+ * A client is exported at most once at a time; the export ends with
+ * [method@Client.unexport] or when the client is finalized. Call this from
+ * the thread whose thread-default [struct@GLib.MainContext] runs the client:
+ * the changes are emitted there.
+ *
+ * Returns: whether the client was exported; if not, @error says why
+ */
+gboolean
+dgateway_client_export (DGatewayClient   *self,
+                        GDBusConnection  *connection,
+                        const char       *object_path,
+                        GError          **error)
+{
+  Export *export;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (G_IS_DBUS_CONNECTION (connection), FALSE);
+  g_return_val_if_fail (object_path != NULL && g_variant_is_object_path (object_path), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_object_get_qdata (G_OBJECT (self), export_quark ()) != NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                           _("The client is already exported on D-Bus"));
+      return FALSE;
+    }
+
+  export = g_new0 (Export, 1);
+  export->client = self;
+  export->context = g_main_context_ref_thread_default ();
+  export->skeleton = dgateway_dbus_status_skeleton_new ();
+
+  /* Fill in the first values before exporting, and drop the changes that
+   * queues, so they are not announced as changes later.
+   */
+  export_update (export);
+  g_dbus_interface_skeleton_flush (G_DBUS_INTERFACE_SKELETON (export->skeleton));
+
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (export->skeleton),
+                                         connection, object_path, error))
+    {
+      export_free (export);
+      return FALSE;
+    }
+
+  export->notify_id = g_signal_connect (self, "notify", G_CALLBACK (notify_cb), export);
+  g_object_set_qdata_full (G_OBJECT (self), export_quark (), export, export_free);
+
+  return TRUE;
+}
+
+/**
+ * dgateway_client_unexport:
+ * @self: a client
+ *
+ * Removes the object that [method@Client.export] put on D-Bus.
+ *
+ * Does nothing if the client is not exported.
+ */
+void
+dgateway_client_unexport (DGatewayClient *self)
+{
+  Export *export;
+
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  export = g_object_steal_qdata (G_OBJECT (self), export_quark ());
+  if (export == NULL)
+    return;
+
+  g_clear_signal_handler (&export->notify_id, self);
+  export_free (export);
+}
