@@ -17,7 +17,8 @@ G_BEGIN_DECLS
  * shard reads the envelope (`op`, `s`, `t`) from it, typed getters and
  * events read `d` through the DGatewayValue accessors below, and nothing
  * else in the library parses Gateway JSON. The document behind it can
- * change (json-glib today) without touching the callers.
+ * change (a flat tape of our own, dgateway-json.c) without touching the
+ * callers.
  */
 typedef struct _DGatewayPayload DGatewayPayload;
 

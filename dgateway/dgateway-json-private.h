@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#pragma once
+
+#include "dgateway-payload-private.h"
+
+G_BEGIN_DECLS
+
+/*
+ * The document behind DGatewayValue: a flat tape.
+ *
+ * dgateway_json_parse() makes one pass over the text. It checks it against
+ * RFC 8259 (grammar, UTF-8, escapes) and writes one 16-byte entry per value
+ * and per member name, in document order, into one array:
+ *
+ *   {"id":"7","tags":[1,2]}   OBJECT(2, span 7) "id" "7" "tags" ARRAY(2, span 3) 1 2
+ *
+ * A container's span counts its entries and its own, so the value after it
+ * is span entries further and members and elements are skipped without
+ * being read. Strings point into the text, which is unescaped in place and
+ * NUL-terminated where each closing quote was: the text must stay alive,
+ * unchanged, as long as the tape. Nothing in the tape changes after the
+ * parse, so threads may read one at the same time.
+ */
+
+/* Nesting deeper than this is an error: Discord's payloads stay under 10,
+ * and a recursive reader of ours stays far from the stack's end. */
+#define DGATEWAY_JSON_MAX_DEPTH 64
+
+typedef enum {
+  /* On a member name: a later member of the same object has the same
+   * name, and hides this one, as in json-glib (the last one wins). */
+  DGATEWAY_JSON_SHADOWED = 1 << 0,
+  /* On an array: the offsets of its elements follow its last element,
+   * four to an entry, for get_element() in constant time. */
+  DGATEWAY_JSON_INDEXED = 1 << 1,
+} DGatewayJsonFlags;
+
+struct _DGatewayValue
+{
+  guint8 type;        /* a DGatewayValueType */
+  guint8 flags;       /* DGatewayJsonFlags */
+  guint16 reserved;
+  guint32 length;     /* string: bytes; object: members; array: elements */
+  union
+  {
+    const char *string;
+    gint64 integer;
+    double number;
+    gboolean boolean;
+    guint32 span;     /* object and array */
+  } u;
+};
+
+G_STATIC_ASSERT (sizeof (DGatewayValue) == 16);
+
+DGatewayValue *dgateway_json_parse       (char                *text,
+                                          gsize                length,
+                                          GError             **error) G_GNUC_WARN_UNUSED_RESULT;
+void           dgateway_json_write       (const DGatewayValue *value,
+                                          GString             *out);
+
+/* The entry that follows @value and everything inside it. */
+static inline const DGatewayValue *
+dgateway_json_next (const DGatewayValue *value)
+{
+  if (value->type == DGATEWAY_VALUE_OBJECT || value->type == DGATEWAY_VALUE_ARRAY)
+    return value + value->u.span;
+
+  return value + 1;
+}
+
+G_END_DECLS
