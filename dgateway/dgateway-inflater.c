@@ -72,8 +72,6 @@ dgateway_inflater_free (DGatewayInflater *self)
 }
 
 /* Grows the output buffer so that at least one more byte fits past @used,
- * or fails once a payload would pass the size cap. */
-/* Grows the output buffer so that at least one more byte fits past @used,
  * or fails once a payload is past the size cap. The buffer may hold one
  * byte more than the cap (plus the NUL), so a payload of exactly the cap
  * fits and one byte more is caught. */
@@ -164,6 +162,10 @@ feed_zlib (DGatewayInflater  *self,
       if (self->pending->len + length > self->max_payload_size)
         return stream_error (self, _("a partial payload is too large"), error);
       g_byte_array_append (self->pending, data, length);
+      /* The suffix may itself be split: a last message shorter than four
+       * bytes ends the payload too. */
+      complete = self->pending->len >= 4 &&
+                 memcmp (self->pending->data + self->pending->len - 4, zlib_suffix, 4) == 0;
     }
 
   if (!complete)
@@ -195,6 +197,13 @@ feed_zstd (DGatewayInflater  *self,
   ZSTD_inBuffer input = { data, length, 0 };
   ZSTD_outBuffer output = { self->output, 0, 0 };
   size_t status;
+
+  /* An empty message carries nothing, and breaks nothing. */
+  if (length == 0)
+    {
+      *out_length = 0;
+      return TRUE;
+    }
 
   do
     {

@@ -177,7 +177,15 @@ dgateway_object_get_json (DGatewayObject *self)
   g_return_val_if_fail (DGATEWAY_IS_OBJECT (self), NULL);
 
   priv = PRIV (self);
-  if (priv->json == NULL)
+  if (priv->json != NULL)
+    return priv->json;
+
+  /* The view of a whole payload shares the payload's own node, so an
+   * event's JSON is built at most once whichever way it is asked for. */
+  if (priv->payload != NULL && priv->value != NULL &&
+      priv->value == dgateway_payload_get_data (priv->payload))
+    priv->json = json_node_ref (dgateway_payload_get_data_node (priv->payload));
+  else
     priv->json = dgateway_value_to_json_node (priv->value);
   return priv->json;
 }

@@ -333,6 +333,41 @@ test_zlib_split (void)
     feed_in_pieces (inflater, compressor, i + 1, pieces[i]);
 }
 
+/* The suffix itself may be cut: a last message of one to three bytes still
+ * ends the payload, and the stream goes on. */
+static void
+test_zlib_split_suffix (void)
+{
+  g_autoptr(Compressor) compressor = compressor_new (DGATEWAY_COMPRESSION_ZLIB_STREAM);
+  g_autoptr(DGatewayInflater) inflater = dgateway_inflater_new (DGATEWAY_COMPRESSION_ZLIB_STREAM,
+                                                                DEFAULT_MAX);
+
+  for (gsize tail = 1; tail <= 3; tail++)
+    {
+      g_autofree char *text = make_dispatch (tail, 300);
+      g_autoptr(GBytes) message = compress_text (compressor, text);
+      gsize length;
+      const guint8 *data = g_bytes_get_data (message, &length);
+
+      assert_feed_incomplete (inflater, data, length - tail);
+      assert_feed_payload (inflater, data + length - tail, tail, text);
+    }
+}
+
+/* An empty binary message in zstd-stream carries nothing and breaks nothing. */
+static void
+test_zstd_empty_message (void)
+{
+  g_autoptr(Compressor) compressor = compressor_new (DGATEWAY_COMPRESSION_ZSTD_STREAM);
+  g_autoptr(DGatewayInflater) inflater = dgateway_inflater_new (DGATEWAY_COMPRESSION_ZSTD_STREAM,
+                                                                DEFAULT_MAX);
+  g_autofree char *text = make_dispatch (1, 300);
+  g_autoptr(GBytes) message = compress_text (compressor, text);
+
+  assert_feed_incomplete (inflater, (const guint8 *) "", 0);
+  assert_feed_bytes_payload (inflater, message, text);
+}
+
 /* A payload larger than the initial output buffer comes back whole, and the
  * stream goes on afterwards. */
 static void
@@ -656,6 +691,8 @@ main (int   argc,
   add_both ("/dgateway/inflater", "many", test_many);
   g_test_add_func ("/dgateway/inflater/zlib/split", test_zlib_split);
   g_test_add_func ("/dgateway/inflater/zlib/large-split", test_zlib_large_split);
+  g_test_add_func ("/dgateway/inflater/zlib/split-suffix", test_zlib_split_suffix);
+  g_test_add_func ("/dgateway/inflater/zstd/empty-message", test_zstd_empty_message);
   g_test_add_func ("/dgateway/inflater/zlib/corrupt", test_zlib_corrupt);
   g_test_add_func ("/dgateway/inflater/zlib/corrupt-midstream", test_zlib_corrupt_midstream);
   g_test_add_func ("/dgateway/inflater/zlib/corrupt-split", test_zlib_corrupt_split);
