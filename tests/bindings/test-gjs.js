@@ -7,53 +7,17 @@
 // and LD_LIBRARY_PATH pointing at the built library. Exit status 0 = pass.
 
 imports.gi.versions.DGateway = '1';
-const {GLib, Gio, DGateway} = imports.gi;
-const System = imports.system;
+const {GLib, DGateway} = imports.gi;
+// The shared helpers, testutils.js, are next to this script.
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const TestUtils = imports.testutils;
+const {check, guarded} = TestUtils;
 
 const N_EVENTS = 5;
 const STOPPED_INDEX = 2;
 const TIMEOUT_MS = 20000;
 
-let mock = null;
 let loop = new GLib.MainLoop(null, false);
-
-function fail(message) {
-    printerr(`FAIL: ${message}`);
-    if (mock)
-        mock.force_exit();
-    System.exit(1);
-}
-
-function check(condition, message) {
-    if (!condition)
-        fail(message);
-}
-
-// Runs a signal handler; an exception fails the test instead of being
-// logged and swallowed by GJS.
-function guarded(func) {
-    return (...args) => {
-        try {
-            return func(...args);
-        } catch (e) {
-            fail(`${e}\n${e.stack}`);
-            return false;
-        }
-    };
-}
-
-function startMock() {
-    const path = GLib.getenv('MOCK_GATEWAY');
-    check(path, 'MOCK_GATEWAY is not set');
-    mock = Gio.Subprocess.new(
-        [path, '--events', String(N_EVENTS), '--interval', '1000',
-            '--exit-on-stdin-eof'],
-        Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDIN_PIPE);
-    const lines = Gio.DataInputStream.new(mock.get_stdout_pipe());
-    const [url] = lines.read_line_utf8(null);
-    check(url && url.startsWith('ws://'), `the mock printed no URL: ${url}`);
-    return url;
-}
 
 function eventContent(event) {
     const fromNode = event.get_data().get_object().get_string_member('content');
@@ -66,7 +30,8 @@ function eventContent(event) {
 }
 
 function main() {
-    const url = startMock();
+    const url = TestUtils.startMock(
+        ['--events', String(N_EVENTS), '--interval', '1000']);
     const client = DGateway.Client.new('test-token',
         DGateway.Intents.GUILDS | DGateway.Intents.GUILD_MESSAGES |
         DGateway.Intents.MESSAGE_CONTENT);
@@ -155,24 +120,17 @@ function main() {
         maybeFinish();
     }));
 
-    GLib.timeout_add(GLib.PRIORITY_DEFAULT, TIMEOUT_MS, () => {
-        fail(`timed out after ${TIMEOUT_MS} ms: connected=${connected}, ` +
-            `states=${states}, events=${JSON.stringify(seen)}`);
-        return GLib.SOURCE_REMOVE;
-    });
+    TestUtils.failAfter(TIMEOUT_MS, () =>
+        `timed out after ${TIMEOUT_MS} ms: connected=${connected}, ` +
+        `states=${states}, events=${JSON.stringify(seen)}`);
 
     loop.run();
 
     check(client.state === DGateway.State.DISCONNECTED,
         `state after disconnect is ${client.state}`);
-    mock.get_stdin_pipe().close(null);
-    mock.wait(null);
+    TestUtils.stopMock();
     const names = states.map(v => Object.keys(DGateway.State).find(k => DGateway.State[k] === v));
     print(`PASS: ${seen.length} events, states ${names}`);
 }
 
-try {
-    main();
-} catch (e) {
-    fail(`${e}\n${e.stack}`);
-}
+TestUtils.runMain(main);

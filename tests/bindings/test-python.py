@@ -11,57 +11,22 @@ import json
 import os
 import re
 import sys
-import traceback
 
 import gi
 
 gi.require_version('GLib', '2.0')
-gi.require_version('Gio', '2.0')
 gi.require_version('DGateway', '1')
-from gi.repository import DGateway, Gio, GLib  # noqa: E402
+from gi.repository import DGateway, GLib  # noqa: E402
+
+# The shared helpers, next to this script; no bytecode in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testutils  # noqa: E402
+from testutils import check, guarded  # noqa: E402
 
 N_EVENTS = 5
 STOPPED_INDEX = 2
 TIMEOUT_MS = 20000
-
-mock = None
-
-
-def fail(message):
-    print(f'FAIL: {message}', file=sys.stderr, flush=True)
-    if mock is not None:
-        mock.force_exit()
-    # A plain exception would be printed and swallowed by the signal
-    # machinery: leave at once instead.
-    os._exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-
-
-def guarded(func):
-    def wrapper(*args):
-        try:
-            return func(*args)
-        except Exception:
-            fail(traceback.format_exc())
-    return wrapper
-
-
-def start_mock():
-    global mock
-    path = os.environ.get('MOCK_GATEWAY')
-    check(path, 'MOCK_GATEWAY is not set')
-    mock = Gio.Subprocess.new(
-        [path, '--events', str(N_EVENTS), '--interval', '1000',
-         '--exit-on-stdin-eof'],
-        Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDIN_PIPE)
-    lines = Gio.DataInputStream.new(mock.get_stdout_pipe())
-    url, _length = lines.read_line_utf8(None)
-    check(url and url.startswith('ws://'), f'the mock printed no URL: {url!r}')
-    return url
 
 
 def event_content(event):
@@ -134,10 +99,10 @@ class Test:
         self.connected = True
         self.maybe_finish()
 
-    def on_timeout(self):
+    def timeout_message(self):
         states = [state.value_nick for state in self.states]
-        fail(f'timed out after {TIMEOUT_MS} ms: connected={self.connected}, '
-             f'states={states}, events={self.seen}')
+        return (f'timed out after {TIMEOUT_MS} ms: connected={self.connected}, '
+                f'states={states}, events={self.seen}')
 
     def maybe_finish(self):
         if (self.finishing or not self.connected or len(self.seen) < N_EVENTS
@@ -176,24 +141,20 @@ class Test:
 
     def run(self):
         self.client.connect_async(None, guarded(self.on_connected))
-        GLib.timeout_add(TIMEOUT_MS, guarded(self.on_timeout))
+        testutils.fail_after(TIMEOUT_MS, self.timeout_message)
         self.loop.run()
         check(self.client.props.state == DGateway.State.DISCONNECTED,
               f'state after disconnect is {self.client.props.state}')
 
 
 def main():
-    test = Test(start_mock())
+    test = Test(testutils.start_mock('--events', str(N_EVENTS), '--interval', '1000'))
     test.run()
-    mock.get_stdin_pipe().close(None)
-    mock.wait(None)
+    testutils.stop_mock()
     states = [state.value_nick for state in test.states]
     print(f'PASS: {len(test.seen)} events, states {states}')
     return 0
 
 
 if __name__ == '__main__':
-    try:
-        sys.exit(main())
-    except Exception:
-        fail(traceback.format_exc())
+    testutils.run(main)

@@ -4,42 +4,21 @@
 // each with its own id, count and state.
 
 imports.gi.versions.DGateway = '1';
-const {GLib, Gio, DGateway} = imports.gi;
-const System = imports.system;
+const {GLib, DGateway} = imports.gi;
+// The shared helpers, testutils.js, are next to this script.
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const TestUtils = imports.testutils;
+const {check, guarded} = TestUtils;
 
 const N_SHARDS = 3;
 const TIMEOUT_MS = 20000;
-
-let mock = null;
-
-function fail(message) {
-    printerr(`FAIL: ${message}`);
-    if (mock)
-        mock.force_exit();
-    System.exit(1);
-}
-
-function check(condition, message) {
-    if (!condition)
-        fail(message);
-}
-
-function startMock() {
-    const path = GLib.getenv('MOCK_GATEWAY');
-    check(path, 'MOCK_GATEWAY is not set');
-    mock = Gio.Subprocess.new([path, '--interval', '1000', '--exit-on-stdin-eof'],
-        Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDIN_PIPE);
-    const [url] = Gio.DataInputStream.new(mock.get_stdout_pipe()).read_line_utf8(null);
-    check(url && url.startsWith('ws://'), `the mock printed no URL: ${url}`);
-    return url;
-}
 
 function main() {
     const loop = new GLib.MainLoop(null, false);
     const client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS);
     const queue = DGateway.LocalIdentifyQueue.new(N_SHARDS);
     queue.interval = 0;
-    client.gateway_url = startMock();
+    client.gateway_url = TestUtils.startMock(['--interval', '1000']);
     client.shard_count = N_SHARDS;
     client.identify_queue = queue;
 
@@ -49,36 +28,28 @@ function main() {
         added += count;
     });
 
-    client.connect_async(null, (_client, result) => {
-        try {
-            check(client.connect_finish(result), 'connect_finish failed');
-            check(added === N_SHARDS, `items-changed announced ${added} shards`);
-            check(shards.get_n_items() === N_SHARDS, `${shards.get_n_items()} shards`);
-            for (let i = 0; i < shards.get_n_items(); i++) {
-                const shard = shards.get_item(i);
-                check(shard instanceof DGateway.Shard, `item ${i} is not a Shard`);
-                check(shard.shard_id === i, `item ${i} has id ${shard.shard_id}`);
-                check(shard.shard_count === N_SHARDS, `shard ${i} count ${shard.shard_count}`);
-                check(shard.state === DGateway.State.CONNECTED, `shard ${i} state ${shard.state}`);
-                check(typeof shard.session_id === 'string' && shard.session_id.length > 0,
-                    `shard ${i} has no session id`);
-            }
-            client.disconnect();
-            check(shards.get_item(0).state === DGateway.State.DISCONNECTED,
-                'shard 0 did not disconnect');
-        } catch (e) {
-            fail(`${e}\n${e.stack}`);
+    client.connect_async(null, guarded((_client, result) => {
+        check(client.connect_finish(result), 'connect_finish failed');
+        check(added === N_SHARDS, `items-changed announced ${added} shards`);
+        check(shards.get_n_items() === N_SHARDS, `${shards.get_n_items()} shards`);
+        for (let i = 0; i < shards.get_n_items(); i++) {
+            const shard = shards.get_item(i);
+            check(shard instanceof DGateway.Shard, `item ${i} is not a Shard`);
+            check(shard.shard_id === i, `item ${i} has id ${shard.shard_id}`);
+            check(shard.shard_count === N_SHARDS, `shard ${i} count ${shard.shard_count}`);
+            check(shard.state === DGateway.State.CONNECTED, `shard ${i} state ${shard.state}`);
+            check(typeof shard.session_id === 'string' && shard.session_id.length > 0,
+                `shard ${i} has no session id`);
         }
+        client.disconnect();
+        check(shards.get_item(0).state === DGateway.State.DISCONNECTED,
+            'shard 0 did not disconnect');
         loop.quit();
-    });
+    }));
 
-    GLib.timeout_add(GLib.PRIORITY_DEFAULT, TIMEOUT_MS, () => {
-        fail('timed out');
-        return GLib.SOURCE_REMOVE;
-    });
+    TestUtils.failAfter(TIMEOUT_MS, () => 'timed out');
     loop.run();
-    mock.get_stdin_pipe().close(null);
-    mock.wait(null);
+    TestUtils.stopMock();
     print(`PASS: ${N_SHARDS} shards listed and connected`);
 }
 

@@ -11,7 +11,10 @@
 imports.gi.versions.DGateway = '1';
 imports.gi.versions.Soup = '3.0';
 const {DGateway, GLib, Gio, Soup} = imports.gi;
-const System = imports.system;
+// The shared helpers, testutils.js, are next to this script.
+imports.searchPath.unshift(GLib.path_get_dirname(imports.system.programPath));
+const TestUtils = imports.testutils;
+const {check, guarded} = TestUtils;
 
 const TIMEOUT_MS = 15000;
 // Beyond 2^53: a JavaScript number would not hold it exactly.
@@ -19,27 +22,6 @@ const MESSAGE_ID = '1234567890123456789';
 const AUTHOR_ID = '80351110224678912';
 
 let loop = new GLib.MainLoop(null, false);
-
-function fail(message) {
-    printerr(`FAIL: ${message}`);
-    System.exit(1);
-}
-
-function check(condition, message) {
-    if (!condition)
-        fail(message);
-}
-
-function guarded(func) {
-    return (...args) => {
-        try {
-            return func(...args);
-        } catch (e) {
-            fail(`${e}\n${e.stack}`);
-            return false;
-        }
-    };
-}
 
 const user = (id, name) => ({
     id, username: name, discriminator: '0', global_name: name.toUpperCase(), avatar: null,
@@ -283,10 +265,7 @@ function main() {
     }));
 
     client.connect_async(null, guarded((_client, result) => client.connect_finish(result)));
-    GLib.timeout_add(GLib.PRIORITY_DEFAULT, TIMEOUT_MS, () => {
-        fail(`timed out after ${TIMEOUT_MS} ms; saw ${seen}`);
-        return GLib.SOURCE_REMOVE;
-    });
+    TestUtils.failAfter(TIMEOUT_MS, () => `timed out after ${TIMEOUT_MS} ms; saw ${seen}`);
     loop.run();
 
     check(seen.join() === 'guild-create,message-create,presence-update,interaction-create',
@@ -295,8 +274,4 @@ function main() {
     print(`PASS: ${seen.join(', ')}`);
 }
 
-try {
-    main();
-} catch (e) {
-    fail(`${e}\n${e.stack}`);
-}
+TestUtils.runMain(main);

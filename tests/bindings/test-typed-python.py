@@ -12,7 +12,6 @@
 import json
 import os
 import sys
-import traceback
 
 import gi
 
@@ -22,31 +21,17 @@ gi.require_version('Soup', '3.0')
 gi.require_version('DGateway', '1')
 from gi.repository import DGateway, Gio, GLib, Soup  # noqa: E402
 
+# The shared helpers, next to this script; no bytecode in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testutils  # noqa: E402
+from testutils import check, guarded  # noqa: E402
+
 TIMEOUT_MS = 15000
 # Beyond 2**53, as snowflakes are: it must come back exactly.
 MESSAGE_ID = '1234567890123456789'
 AUTHOR_ID = '80351110224678912'
 GUILD_ID = '1100000000000000100'
-
-
-def fail(message):
-    print(f'FAIL: {message}', file=sys.stderr, flush=True)
-    # An exception in a signal handler would be printed and swallowed.
-    os._exit(1)
-
-
-def check(condition, message):
-    if not condition:
-        fail(message)
-
-
-def guarded(func):
-    def wrapper(*args):
-        try:
-            return func(*args)
-        except Exception:
-            fail(traceback.format_exc())
-    return wrapper
 
 
 def user(id, name):
@@ -228,7 +213,7 @@ def main():
     client.connect('presence-update', record('presence-update', check_presence))
     client.connect('interaction-create', record('interaction-create', check_interaction))
     client.connect_async(None, guarded(lambda c, r: c.connect_finish(r)))
-    GLib.timeout_add(TIMEOUT_MS, guarded(lambda: fail(f'timed out; saw {seen}')))
+    testutils.fail_after(TIMEOUT_MS, lambda: f'timed out; saw {seen}')
     loop.run()
 
     check(seen == ['guild-create', 'message-create', 'presence-update', 'interaction-create'],
@@ -240,7 +225,4 @@ def main():
 
 
 if __name__ == '__main__':
-    try:
-        sys.exit(main())
-    except Exception:
-        fail(traceback.format_exc())
+    testutils.run(main)
