@@ -3,7 +3,11 @@
 /* dgateway-mock-gateway: runs MockGateway as a process for demos, GJS and
  * Python tests and the benchmark.  It prints the gateway URL as its only
  * line on stdout, then serves until SIGINT or SIGTERM (or, with
- * --exit-on-stdin-eof, until its parent closes its stdin). */
+ * --exit-on-stdin-eof, until its parent closes its stdin).
+ *
+ * With --mix NAME --events N it generates a recording of N events of that
+ * mix before printing the URL, and streams it to every session after READY
+ * as fast as the client reads, then dispatches BENCHMARK_DONE. */
 
 #include "mock-gateway.h"
 
@@ -19,13 +23,15 @@ static int interval = 41250;
 static int events = 0;
 static int rate = 0;
 static char *token = NULL;
+static char *mix = NULL;
 static gboolean forever_events = FALSE;
 static gboolean exit_on_stdin_eof = FALSE;
 
 static GOptionEntry entries[] = {
   { "port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (0 = a free one)", "N" },
   { "interval", 0, 0, G_OPTION_ARG_INT, &interval, "Heartbeat interval sent in HELLO (default 41250)", "MS" },
-  { "events", 0, 0, G_OPTION_ARG_INT, &events, "MESSAGE_CREATE events sent to each client after READY", "N" },
+  { "events", 0, 0, G_OPTION_ARG_INT, &events, "MESSAGE_CREATE events sent to each client after READY (with --mix: events of the recording)", "N" },
+  { "mix", 0, 0, G_OPTION_ARG_STRING, &mix, "Stream a recording of --events events of this mix (messages, mixed) at full speed", "NAME" },
   { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Events per second (0 = all at once; 10 with --forever-events)", "N" },
   { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Expected bot token (default \"test-token\")", "T" },
   { "forever-events", 0, 0, G_OPTION_ARG_NONE, &forever_events, "Stream MESSAGE_CREATE events without end", NULL },
@@ -75,17 +81,37 @@ parse_options (int      *argc,
                            "--port, --interval, --events or --rate is out of range");
       return FALSE;
     }
+  if (mix != NULL && (events == 0 || forever_events))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--mix needs --events N and no --forever-events");
+      return FALSE;
+    }
   return TRUE;
 }
 
-static void
-configure (MockGateway *gateway)
+static gboolean
+configure (MockGateway  *gateway,
+           GError      **error)
 {
   mock_gateway_set_heartbeat_interval (gateway, interval);
-  mock_gateway_set_auto_events (gateway, forever_events ? MOCK_GATEWAY_EVENTS_FOREVER : (guint) events);
   mock_gateway_set_auto_event_rate (gateway, rate);
   if (token != NULL)
     mock_gateway_set_token (gateway, token);
+  if (mix == NULL)
+    {
+      mock_gateway_set_auto_events (gateway, forever_events ? MOCK_GATEWAY_EVENTS_FOREVER : (guint) events);
+      return TRUE;
+    }
+  else
+    {
+      g_autoptr(MockRecording) recording = mock_recording_new (mix, events, error);
+
+      if (recording == NULL)
+        return FALSE;
+      mock_gateway_set_recording (gateway, recording);
+      return TRUE;
+    }
 }
 
 /* Serves until a signal or, if asked, the end of stdin. */
@@ -127,7 +153,12 @@ main (int    argc,
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
       return 1;
     }
-  configure (gateway);
+  if (!configure (gateway, &error))
+    {
+      g_printerr ("%s: %s\n", g_get_prgname (), error->message);
+      g_object_unref (gateway);
+      return 2;
+    }
 
   printf ("%s\n", mock_gateway_get_url (gateway));
   fflush (stdout);
@@ -139,5 +170,6 @@ main (int    argc,
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_free (token);
+  g_free (mix);
   return 0;
 }

@@ -17,6 +17,10 @@
  * resuming from before them gets op 9 as an expired session would. */
 #define MAX_HISTORY 100000
 
+/* A recording is streamed in batches of about this much JSON text, each
+ * when the socket is writable and libsoup's own queue is empty. */
+#define RECORDING_BATCH_BYTES (256 * 1024)
+
 #define DEFAULT_TOKEN              "test-token"
 #define DEFAULT_HEARTBEAT_INTERVAL 41250
 #define DEFAULT_FOREVER_RATE       10
@@ -73,6 +77,10 @@ struct _Session {
   gint64       stream_started;
   guint64      stream_sent;
   GSource     *stream_source;
+  MockRecording *recording;     /* streamed after READY, or NULL */
+  guint        recording_pos;   /* next event of it to send */
+  gboolean     recording_done;  /* MOCK_GATEWAY_RECORDING_DONE was sent */
+  GSource     *recording_source;
 };
 
 struct _MockGateway {
@@ -98,6 +106,8 @@ struct _MockGateway {
   guint         recommended_shards;
   guint         gateway_bot_status;
   char         *gateway_bot_body;
+
+  MockRecording *recording;
 
   GPtrArray    *frames;
   GPtrArray    *connections;
@@ -513,6 +523,9 @@ session_stop_stream (Session *s)
   if (s->stream_source != NULL)
     g_source_destroy (s->stream_source);
   g_clear_pointer (&s->stream_source, g_source_unref);
+  if (s->recording_source != NULL)
+    g_source_destroy (s->recording_source);
+  g_clear_pointer (&s->recording_source, g_source_unref);
 }
 
 static void
@@ -532,6 +545,7 @@ session_free (gpointer data)
   if (self->current_session == s)
     self->current_session = NULL;
   g_queue_clear_full (&s->history, g_free);
+  g_clear_pointer (&s->recording, mock_recording_unref);
   g_free (s->id);
   g_free (s);
 }
@@ -550,6 +564,8 @@ session_new (MockGateway *self,
   g_queue_init (&s->history);
   s->shard_id = shard_id;
   s->shard_count = shard_count;
+  if (self->recording != NULL)
+    s->recording = mock_recording_ref (self->recording);
   g_hash_table_insert (self->sessions, s->id, s);
   return s;
 }
@@ -560,16 +576,23 @@ session_attach (Session    *s,
 {
   if (s->connection != NULL && s->connection != c)
     s->connection->ready = FALSE;
+  /* A recording paces itself on the socket it streams to. */
+  if (s->connection != c && s->recording_source != NULL)
+    {
+      g_source_destroy (s->recording_source);
+      g_clear_pointer (&s->recording_source, g_source_unref);
+    }
   s->connection = c;
   c->session = s;
   c->ready = TRUE;
   s->gateway->current_session = s;
 }
 
-static gint64
-session_dispatch (Session    *s,
-                  const char *event_name,
-                  const char *d_json)
+/* Numbers a dispatch and keeps it for RESUME; returns its frame (owned by the history). */
+static const char *
+session_append (Session    *s,
+                const char *event_name,
+                const char *d_json)
 {
   char *frame;
 
@@ -582,6 +605,16 @@ session_dispatch (Session    *s,
       g_free (g_queue_pop_head (&s->history));
       s->first_seq++;
     }
+  return frame;
+}
+
+static gint64
+session_dispatch (Session    *s,
+                  const char *event_name,
+                  const char *d_json)
+{
+  const char *frame = session_append (s, event_name, d_json);
+
   if (s->connection != NULL && s->connection->ready)
     connection_send (s->connection, frame);
   return s->seq;
@@ -622,12 +655,162 @@ stream_tick_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Appends one unmasked server frame (RFC 6455 section 5.2) holding the
+ * payload, compressed as the connection is, to batch. */
+static void
+append_websocket_frame (Connection *c,
+                        const char *text,
+                        GByteArray *batch)
+{
+  GByteArray *scratch = c->gateway->scratch;
+  const guint8 *payload = (const guint8 *) text;
+  gsize len = strlen (text);
+  guint8 header[10];
+  gsize header_len;
+
+  g_byte_array_set_size (scratch, 0);
+  if (c->compression == COMPRESSION_ZLIB)
+    zlib_compress (c, text, len, scratch);
+  else if (c->compression == COMPRESSION_ZSTD && !zstd_compress (c, text, len, scratch))
+    return;
+  if (c->compression != COMPRESSION_NONE)
+    {
+      payload = scratch->data;
+      len = scratch->len;
+    }
+
+  header[0] = 0x80 | (c->compression == COMPRESSION_NONE ? 0x1 : 0x2);
+  if (len < 126)
+    {
+      header[1] = len;
+      header_len = 2;
+    }
+  else if (len <= G_MAXUINT16)
+    {
+      header[1] = 126;
+      header[2] = len >> 8;
+      header[3] = len & 0xff;
+      header_len = 4;
+    }
+  else
+    {
+      header[1] = 127;
+      for (int i = 0; i < 8; i++)
+        header[2 + i] = ((guint64) len >> (56 - 8 * i)) & 0xff;
+      header_len = 10;
+    }
+  g_byte_array_append (batch, header, header_len);
+  g_byte_array_append (batch, payload, len);
+}
+
+/* Writes all of batch, waiting for the socket as needed: nothing else may
+ * write to it in between, or frames would interleave. */
+static gboolean
+write_batch (GSocket    *socket,
+             GByteArray *batch)
+{
+  gsize written = 0;
+
+  while (written < batch->len)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send_with_blocking (socket, (const char *) batch->data + written,
+                                              batch->len - written, TRUE, NULL, &error);
+
+      if (n < 0)
+        {
+          g_debug ("mock gateway: streaming a recording: %s", error->message);
+          return FALSE;
+        }
+      written += n;
+    }
+  return TRUE;
+}
+
+/* Runs at G_PRIORITY_LOW when the socket is writable.  libsoup writes a
+ * queued frame at once if its queue is empty, else one frame per main loop
+ * iteration from an output source of default priority, which then wins
+ * over this one; so when this runs, libsoup has no frame half-written and
+ * a batch of whole frames can go straight to the socket.  Framing them
+ * here instead of sending each through libsoup saves a system call and a
+ * main loop iteration per event, which would otherwise make the mock, not
+ * the client, the bottleneck.  Split messages go through libsoup. */
+static gboolean
+recording_writable_cb (GSocket      *socket,
+                       GIOCondition  condition,
+                       gpointer      user_data)
+{
+  Session *s = user_data;
+  Connection *c = s->connection;
+  guint n = mock_recording_get_n_events (s->recording);
+  gboolean direct = s->gateway->split_messages <= 1;
+  g_autoptr(GByteArray) batch = g_byte_array_sized_new (RECORDING_BATCH_BYTES + 4096);
+  gsize text_bytes = 0;
+  g_autofree char *done = NULL;
+
+  /* A connection that is going away stops the stream; RESUME restarts it. */
+  if (c == NULL || !c->ready || !connection_can_send (c))
+    {
+      g_clear_pointer (&s->recording_source, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+
+  while (text_bytes < RECORDING_BATCH_BYTES && s->recording_pos < n)
+    {
+      const char *name = mock_recording_get_event_name (s->recording, s->recording_pos);
+      const char *data = mock_recording_get_event_data (s->recording, s->recording_pos);
+
+      if (direct)
+        append_websocket_frame (c, session_append (s, name, data), batch);
+      else
+        session_dispatch (s, name, data);
+      text_bytes += strlen (data);
+      s->recording_pos++;
+    }
+  if (batch->len > 0 && !write_batch (socket, batch))
+    {
+      g_clear_pointer (&s->recording_source, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+  if (s->recording_pos < n)
+    return G_SOURCE_CONTINUE;
+
+  done = g_strdup_printf ("{\"events\":%u}", n);
+  session_dispatch (s, MOCK_GATEWAY_RECORDING_DONE, done);
+  s->recording_done = TRUE;
+  g_clear_pointer (&s->recording_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+session_start_recording (Session *s)
+{
+  GSocket *socket;
+
+  if (s->recording == NULL || s->recording_done || s->recording_source != NULL
+      || s->connection == NULL)
+    return;
+
+  socket = connection_get_socket (s->connection);
+  if (socket == NULL)
+    {
+      g_warning ("mock gateway: cannot find the socket to stream a recording on");
+      return;
+    }
+  s->recording_source = g_socket_create_source (socket, G_IO_OUT, NULL);
+  g_source_set_priority (s->recording_source, G_PRIORITY_LOW);
+  g_source_set_callback (s->recording_source, (GSourceFunc) G_CALLBACK (recording_writable_cb),
+                         s, NULL);
+  g_source_attach (s->recording_source, s->gateway->context);
+}
+
 static void
 session_start_stream (Session *s)
 {
   MockGateway *self = s->gateway;
   gboolean forever = s->stream_remaining == MOCK_GATEWAY_EVENTS_FOREVER;
 
+  session_start_recording (s);
   if (s->stream_remaining == 0 || s->stream_source != NULL)
     return;
 
@@ -1400,6 +1583,18 @@ mock_gateway_set_gateway_bot_response (MockGateway *self,
 }
 
 void
+mock_gateway_set_recording (MockGateway   *self,
+                            MockRecording *recording)
+{
+  g_return_if_fail (MOCK_IS_GATEWAY (self));
+
+  if (recording != NULL)
+    mock_recording_ref (recording);
+  g_clear_pointer (&self->recording, mock_recording_unref);
+  self->recording = recording;
+}
+
+void
 mock_gateway_invalidate_sessions (MockGateway *self)
 {
   g_return_if_fail (MOCK_IS_GATEWAY (self));
@@ -1828,6 +2023,7 @@ mock_gateway_finalize (GObject *object)
   g_ptr_array_unref (self->connections);
   g_ptr_array_unref (self->frames);
   g_byte_array_unref (self->scratch);
+  g_clear_pointer (&self->recording, mock_recording_unref);
   g_free (self->url);
   g_free (self->resume_url);
   g_free (self->api_url);

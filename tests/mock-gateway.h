@@ -132,6 +132,15 @@ void         mock_gateway_dispatch_messages         (MockGateway  *self,
                                                      guint         n);
 /* The "d" JSON of the index-th generated MESSAGE_CREATE (deterministic, about 1 KB). */
 char        *mock_gateway_build_message_create      (guint         index) G_GNUC_WARN_UNUSED_RESULT;
+/* More generated "d" JSON (mock-events.c), deterministic too: PRESENCE_UPDATE (~300 B),
+ * guild TYPING_START with the member (~600 B), MESSAGE_REACTION_ADD with the member
+ * (~700 B), GUILD_CREATE with roles, channels, members and their presences. */
+char        *mock_gateway_build_presence_update     (guint         index) G_GNUC_WARN_UNUSED_RESULT;
+char        *mock_gateway_build_typing_start        (guint         index) G_GNUC_WARN_UNUSED_RESULT;
+char        *mock_gateway_build_message_reaction_add (guint        index) G_GNUC_WARN_UNUSED_RESULT;
+char        *mock_gateway_build_guild_create        (guint         index,
+                                                     guint         n_members,
+                                                     guint         n_channels) G_GNUC_WARN_UNUSED_RESULT;
 /* Id of the current session (NULL if none). */
 const char  *mock_gateway_get_session_id            (MockGateway  *self);
 /* Last sequence number of the current session (0 if none). */
@@ -205,5 +214,46 @@ int          mock_gateway_get_connection_close_code (MockGateway  *self,
 guint        mock_gateway_get_n_gateway_bot_requests (MockGateway *self);
 /* User-Agent of the last HTTP request or WebSocket upgrade (NULL if none had one). */
 const char  *mock_gateway_get_last_user_agent       (MockGateway  *self);
+
+/* Recordings, for the benchmark (mock-events.c).
+ *
+ * A MockRecording is the JSON text of a sequence of dispatches, generated
+ * up front.  Mixes:
+ *   "messages"  ~1.3 KB MESSAGE_CREATEs only (mock_gateway_build_message_create()).
+ *   "mixed"     per 1000 events: 1 GUILD_CREATE (400 members, 200 channels,
+ *               ~250 KB) at index 500 mod 1000, and of the other 999, drawn by a
+ *               fixed-seed generator, about 30% MESSAGE_CREATE, 40% PRESENCE_UPDATE,
+ *               20% TYPING_START, 10% MESSAGE_REACTION_ADD. */
+typedef struct _MockRecording MockRecording;
+
+/* Dispatched with {"events":N} after the last event of a recording. */
+#define MOCK_GATEWAY_RECORDING_DONE "BENCHMARK_DONE"
+
+/* The mixes mock_recording_new() knows, NULL-terminated. */
+const char *const *mock_recording_list_mixes      (void);
+/* Generates n_events dispatches of mix; NULL and error if the mix is unknown. */
+MockRecording     *mock_recording_new             (const char    *mix,
+                                                   guint          n_events,
+                                                   GError       **error) G_GNUC_WARN_UNUSED_RESULT;
+MockRecording     *mock_recording_ref             (MockRecording *self);
+void               mock_recording_unref           (MockRecording *self);
+const char        *mock_recording_get_mix         (MockRecording *self);
+guint              mock_recording_get_n_events    (MockRecording *self);
+/* Total length of the "d" texts, in bytes. */
+guint64            mock_recording_get_data_bytes  (MockRecording *self);
+const char        *mock_recording_get_event_name  (MockRecording *self,
+                                                   guint          index);
+const char        *mock_recording_get_event_data  (MockRecording *self,
+                                                   guint          index);
+
+/* Streams recording into every session after its READY, as fast as the
+ * socket takes it (compressed per connection as usual), then dispatches
+ * MOCK_GATEWAY_RECORDING_DONE; a RESUME goes on where the stream stopped.
+ * Sessions created afterwards use it; NULL stops using one.  This replaces
+ * nothing: auto events, if any, are sent as well. */
+void         mock_gateway_set_recording             (MockGateway   *self,
+                                                     MockRecording *recording);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (MockRecording, mock_recording_unref)
 
 G_END_DECLS
