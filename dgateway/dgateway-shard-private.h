@@ -24,7 +24,6 @@ void           dgateway_shard_restore_session (DGatewayShard *self,
                                                gint64         sequence,
                                                const char    *resume_url);
 void           dgateway_shard_flush_metrics (DGatewayShard  *self);
-gint64         dgateway_shard_get_connected_since (DGatewayShard *self);
 gboolean       dgateway_shard_send_command  (DGatewayShard  *self,
                                              int             op,
                                              JsonNode       *data,

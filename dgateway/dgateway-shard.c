@@ -1272,12 +1272,6 @@ dgateway_shard_flush_metrics (DGatewayShard *self)
   g_object_thaw_notify (object);
 }
 
-gint64
-dgateway_shard_get_connected_since (DGatewayShard *self)
-{
-  return self->connected_since;
-}
-
 /* GObject */
 
 static void
