@@ -31,7 +31,7 @@ done
 
 if [ ! -f "$build_dir/build.ninja" ]; then
   CC=clang meson setup "$build_dir" "$source_dir" \
-    -Dfuzzing=true -Dintrospection=false -Dexamples=false -Ddocumentation=false
+    -Dfuzzing=true -Dintrospection=false -Dexamples=false -Ddocumentation=disabled
 fi
 ninja -C "$build_dir" "${targets[@]/#/tests/fuzz/fuzz-}"
 
