@@ -1008,13 +1008,10 @@ dgateway_client_request_identify (DGatewayClient      *self,
                                   GAsyncReadyCallback  callback,
                                   gpointer             user_data)
 {
+  /* start_shards () always runs after a local queue was made. */
   DGatewayIdentifyQueue *queue = self->identify_queue ? self->identify_queue : self->local_queue;
 
-  if (queue == NULL)
-    {
-      set_local_queue (self, 1);
-      queue = self->local_queue;
-    }
+  g_assert (queue != NULL);
 
   g_main_context_push_thread_default (self->context);
   dgateway_identify_queue_request_async (queue, dgateway_shard_get_shard_id (shard),
@@ -1082,10 +1079,13 @@ void
 dgateway_client_shard_state_changed (DGatewayClient *self,
                                      DGatewayShard  *shard)
 {
-  DGatewayState state = aggregate_state (self);
+  DGatewayState state;
 
-  if (g_list_store_find (self->shards, shard, NULL) == FALSE)
+  /* A shard stopped while its client re-shards is no longer ours. */
+  if (!g_ptr_array_find (self->shard_array, shard, NULL))
     return;
+
+  state = aggregate_state (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, state);
