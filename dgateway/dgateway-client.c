@@ -475,7 +475,7 @@ cancel_connect_idle_cb (gpointer data)
   DGatewayClient *self = data;
 
   if (self->connect_task != NULL)
-    dgateway_client_disconnect (self);
+    dgateway_client_close (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -593,11 +593,11 @@ dgateway_client_new (const char      *token,
  * the client keeps trying with backoff, and each one is reported by
  * [signal@Client::connection-lost].
  *
- * Cancelling @cancellable, or calling [method@Client.disconnect], stops
+ * Cancelling @cancellable, or calling [method@Client.close], stops
  * connecting and completes the operation with `G_IO_ERROR_CANCELLED`.
  *
  * After the operation completed the client goes on by itself: it stays
- * connected until [method@Client.disconnect], or until a fatal error,
+ * connected until [method@Client.close], or until a fatal error,
  * which sets [property@Client:state] to
  * [enum@DGateway.State.failed].
  */
@@ -673,7 +673,7 @@ dgateway_client_connect_finish (DGatewayClient  *self,
 }
 
 /**
- * dgateway_client_disconnect:
+ * dgateway_client_close:
  * @self: a client
  *
  * Closes every connection with close code 1000, which ends the Gateway
@@ -683,7 +683,7 @@ dgateway_client_connect_finish (DGatewayClient  *self,
  * `G_IO_ERROR_CANCELLED`. The client can connect again afterwards.
  */
 void
-dgateway_client_disconnect (DGatewayClient *self)
+dgateway_client_close (DGatewayClient *self)
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
@@ -712,7 +712,7 @@ dgateway_client_disconnect (DGatewayClient *self)
  * `a(uusxs)` variant. It never holds the token.
  *
  * Save it when the application quits (without calling
- * [method@Client.disconnect], which ends the sessions) and give it to
+ * [method@Client.close], which ends the sessions) and give it to
  * [method@Client.restore_session] in the next run: the client then
  * RESUMEs and Discord replays the events missed in between.
  *
@@ -1817,7 +1817,7 @@ dgateway_client_dispose (GObject *object)
   dgateway_source_clear (&self->reshard_source);
   if (self->shards != NULL)
     {
-      /* Dropped without disconnect(): leave the sessions resumable. */
+      /* Dropped without close(): leave the sessions resumable. */
       for (guint i = 0; i < n_shards (self); i++)
         dgateway_shard_stop (shard_at (self, i), FALSE);
       clear_shards (self);

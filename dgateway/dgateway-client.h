@@ -36,7 +36,7 @@ gboolean             dgateway_client_connect_finish          (DGatewayClient    
                                                               GAsyncResult        *result,
                                                               GError             **error);
 DGATEWAY_AVAILABLE_IN_ALL
-void                 dgateway_client_disconnect              (DGatewayClient      *self);
+void                 dgateway_client_close                   (DGatewayClient      *self);
 
 DGATEWAY_AVAILABLE_IN_ALL
 GListModel          *dgateway_client_get_shards              (DGatewayClient      *self);

@@ -400,7 +400,7 @@ demo_shutdown (Demo *demo)
   if (demo->client != NULL)
     {
       g_signal_handlers_disconnect_by_data (demo->client, demo);
-      dgateway_client_disconnect (demo->client);
+      dgateway_client_close (demo->client);
     }
 
   grace = g_timeout_add (SHUTDOWN_GRACE_MS, grace_over_cb, &over);

@@ -501,7 +501,7 @@ monitor_shutdown (GApplication *app)
 
   g_cancellable_cancel (self->cancellable);
   if (self->client != NULL)
-    dgateway_client_disconnect (self->client);
+    dgateway_client_close (self->client);
   if (self->mock != NULL)
     {
       /* Closing its stdin asks the example gateway to exit. */

@@ -264,7 +264,7 @@ class Notifier extends Gio.Application {
     vfunc_shutdown() {
         if (this._client) {
             this._client.unexport();
-            this._client.disconnect();
+            this._client.close();
         }
         if (this._mock) {
             // Closing its stdin asks the example gateway to exit.

@@ -136,7 +136,7 @@ def main():
     loop.run()
 
     cancellable.cancel()
-    client.disconnect()
+    client.close()
     if mock is not None:
         # Closing its stdin asks the example gateway to exit.
         mock.get_stdin_pipe().close(None)

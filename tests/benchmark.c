@@ -333,7 +333,7 @@ run_one (const char *url,
     run.error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The run ended before READY");
 
   g_signal_handlers_disconnect_by_data (run.client, &run);
-  dgateway_client_disconnect (run.client);
+  dgateway_client_close (run.client);
   g_object_unref (run.client);
   g_main_loop_unref (run.loop);
 

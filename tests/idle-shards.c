@@ -141,7 +141,7 @@ main (int   argc,
           100.0 * (cpu_after - cpu_before) / seconds,
           1e6 * (cpu_after - cpu_before) / seconds / n_shards);
 
-  dgateway_client_disconnect (client);
+  dgateway_client_close (client);
   g_output_stream_close (g_subprocess_get_stdin_pipe (mock), NULL, NULL);
   g_subprocess_wait (mock, NULL, NULL);
   return 0;

@@ -146,7 +146,7 @@ test_heartbeat_jitter (Fixture       *f,
 
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
-      dgateway_client_disconnect (clients[i]);
+      dgateway_client_close (clients[i]);
       g_object_unref (clients[i]);
     }
 }
@@ -572,7 +572,7 @@ test_disconnect (Fixture       *f,
                  gconstpointer  data)
 {
   connect_client (f);
-  dgateway_client_disconnect (f->client);
+  dgateway_client_close (f->client);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_DISCONNECTED);
   WAIT_UNTIL (mock_gateway_get_connection_close_code (f->mock, 1) != -1, 2000);
   g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 1), ==, 1000);

@@ -174,7 +174,7 @@ test_not_connected (Fixture       *f,
   g_clear_error (&error);
 
   connect_client (f);
-  dgateway_client_disconnect (f->client);
+  dgateway_client_close (f->client);
   g_assert_false (dgateway_client_update_presence (f->client, presence, &error));
   g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
 }

@@ -273,7 +273,7 @@ test_changes (DBusFixture   *f,
   g_assert_false (some_change_has (f, "Uptime"));
 
   count = f->changes->len;
-  dgateway_client_disconnect (f->base.client);
+  dgateway_client_close (f->base.client);
   WAIT_UNTIL (find_state_change (f, "disconnected") >= (int) count, 2000);
 }
 

@@ -273,7 +273,7 @@ test_session_handover (Fixture       *f,
   g_assert_null (strstr (printed, TEST_TOKEN));
   g_assert_nonnull (strstr (printed, session_id));
 
-  /* The application quits without disconnect(): the session lives on, and
+  /* The application quits without close(): the session lives on, and
    * events keep coming while nobody listens. */
   g_signal_handlers_disconnect_by_data (f->client, f);
   g_clear_object (&f->client);

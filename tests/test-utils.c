@@ -155,7 +155,7 @@ void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  dgateway_client_disconnect (f->client);
+  dgateway_client_close (f->client);
   /* Let the close handshakes finish so nothing is left for valgrind. */
   test_run_for (50);
   g_assert_finalize_object (f->client);

@@ -82,7 +82,7 @@ function main() {
         finishing = true;
         GLib.idle_add(GLib.PRIORITY_DEFAULT, guarded(() => {
             verify();
-            client.disconnect();
+            client.close();
             loop.quit();
             return GLib.SOURCE_REMOVE;
         }));

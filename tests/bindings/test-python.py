@@ -113,7 +113,7 @@ class Test:
 
     def finish(self):
         self.verify()
-        self.client.disconnect()
+        self.client.close()
         self.loop.quit()
         return GLib.SOURCE_REMOVE
 

@@ -41,7 +41,7 @@ function main() {
             check(typeof shard.session_id === 'string' && shard.session_id.length > 0,
                 `shard ${i} has no session id`);
         }
-        client.disconnect();
+        client.close();
         check(shards.get_item(0).state === DGateway.State.DISCONNECTED,
             'shard 0 did not disconnect');
         loop.quit();

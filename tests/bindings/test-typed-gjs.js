@@ -232,7 +232,7 @@ function main() {
     let dispatchedGuild = null;
     const done = () => {
         if (seen.length === DISPATCHES.length) {
-            client.disconnect();
+            client.close();
             loop.quit();
         }
     };

@@ -199,7 +199,7 @@ def main():
             checker(payload)
             seen.append(name)
             if len(seen) == len(DISPATCHES):
-                client.disconnect()
+                client.close()
                 loop.quit()
         return guarded(handler)
 
