@@ -97,23 +97,12 @@ struct _DGatewayClient
   GObject parent_instance;
 
   char *token;
-  DGatewayIntents intents;
+  DGatewayShardSettings settings;
   char *gateway_url;
   char *api_url;
   char *resolved_gateway_url;
-  DGatewayCompression compression;
   guint shard_count;
-  guint reconnect_delay_min;
-  guint reconnect_delay_max;
-  gsize max_payload_size;
-  guint large_threshold;
   JsonNode *presence;
-
-  guint hello_timeout;
-  guint rate_limit;
-  guint rate_window;
-  guint invalid_session_min;
-  guint invalid_session_max;
 
   GMainContext *context;
   SoupSession *soup_session;
@@ -129,7 +118,6 @@ struct _DGatewayClient
   GSource *reshard_source;
   GNetworkMonitor *network_monitor;
   gboolean network_available;
-  guint wake_timeout;
   GDBusConnection *system_bus;
   guint sleep_subscription;
   GCancellable *bus_cancellable;
@@ -138,6 +126,8 @@ struct _DGatewayClient
   GSource *metrics_source;
   gboolean metrics_busy;
   DGatewayState state;
+  guint generation;         /* changes with every connect_async() and close() */
+  guint closing;            /* close() is stopping the shards */
   double notified[N_PROPS]; /* by property id: the metric values last notified */
   char *notified_session_id;
 };
@@ -154,6 +144,10 @@ static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DGatewayClient, dgateway_client, G_TYPE_OBJECT)
 
+static void     watch_shard (DGatewayClient *self,
+                             DGatewayShard  *shard);
+static gboolean reshard_cb  (gpointer        data);
+
 static void
 ensure_i18n (void)
 {
@@ -165,16 +159,6 @@ ensure_i18n (void)
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }
-}
-
-void
-dgateway_source_clear (GSource **source)
-{
-  if (*source == NULL)
-    return;
-
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
 }
 
 /* Aggregates over the shards */
@@ -194,11 +178,23 @@ n_shards (DGatewayClient *self)
   return self->shard_array->len;
 }
 
+/* Stops listening to the shards and lets go of them; the caller stopped
+ * them (or leaves them running down in their dispose). */
 static void
 clear_shards (DGatewayClient *self)
 {
+  for (guint i = 0; i < n_shards (self); i++)
+    g_signal_handlers_disconnect_by_data (shard_at (self, i), self);
   g_ptr_array_set_size (self->shard_array, 0);
   g_list_store_remove_all (self->shards);
+}
+
+/* The shards, as a new array of new references: a loop over it is safe
+ * from handlers that change the client's shards meanwhile. */
+static GPtrArray *
+copy_shards (DGatewayClient *self)
+{
+  return g_ptr_array_copy (self->shard_array, (GCopyFunc) (void (*) (void)) g_object_ref, NULL);
 }
 
 /* The client is CONNECTED only when every shard is; otherwise it shows the
@@ -258,25 +254,69 @@ set_state (DGatewayClient *self,
 
 /* Connecting */
 
+static gboolean
+return_task_cb (gpointer data)
+{
+  GTask *task = data;
+  GError *error = g_task_get_task_data (task);
+
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes the pending connect_async() task away from the client. */
+static GTask *
+steal_connect_task (DGatewayClient *self)
+{
+  GTask *task = g_steal_pointer (&self->connect_task);
+
+  if (task != NULL && self->cancelled_id != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
+  self->cancelled_id = 0;
+  return task;
+}
+
+/* Completes @task with @error (taken), or with success, from an idle of
+ * the client's context: never from deep inside the library, where the
+ * callback could free what the stack still uses. */
+static void
+return_task_later (GTask  *task,
+                   GError *error)
+{
+  g_autoptr(GSource) source = g_idle_source_new ();
+
+  if (error != NULL)
+    g_task_set_task_data (task, error, (GDestroyNotify) g_error_free);
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_static_name (source, "[dgateway] connect_async completion");
+  g_task_attach_source (task, source, return_task_cb);
+}
+
 static void
 complete_connect (DGatewayClient *self,
                   GError         *error)
 {
-  g_autoptr(GTask) task = g_steal_pointer (&self->connect_task);
+  g_autoptr(GTask) task = NULL;
 
-  if (task == NULL)
+  if (self->connect_task == NULL)
     {
       g_clear_error (&error);
       return;
     }
 
-  g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
-  self->cancelled_id = 0;
+  /* Connected after the application cancelled, before the cancellation
+   * reached us: cancelling means closing, whatever came first. */
+  if (error == NULL && g_cancellable_is_cancelled (g_task_get_cancellable (self->connect_task)))
+    {
+      dgateway_client_close (self);
+      return;
+    }
 
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
+  task = steal_connect_task (self);
+  return_task_later (task, error);
 }
 
 /* Notifies @prop_id if @value differs from what was last notified. */
@@ -317,15 +357,16 @@ schedule_metrics (DGatewayClient *self,
 static gboolean
 metrics_cb (gpointer data)
 {
-  DGatewayClient *self = data;
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   GObject *object = G_OBJECT (self);
   double events = (double) dgateway_client_get_events_received (self);
+  g_autoptr(GPtrArray) shards = copy_shards (self);
 
   schedule_metrics (self, self->notified[PROP_EVENTS_RECEIVED] != events);
 
   g_object_freeze_notify (object);
-  for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_flush_metrics (shard_at (self, i));
+  for (guint i = 0; i < shards->len; i++)
+    dgateway_shard_flush_metrics (shards->pdata[i]);
 
   notify_if_changed (self, PROP_EVENTS_RECEIVED, dgateway_client_get_events_received (self));
   notify_if_changed (self, PROP_BYTES_RECEIVED, dgateway_client_get_bytes_received (self));
@@ -343,8 +384,33 @@ static void
 fail_connect (DGatewayClient *self,
               GError         *error)
 {
-  set_state (self, DGATEWAY_STATE_FAILED);
   complete_connect (self, error);
+  set_state (self, DGATEWAY_STATE_FAILED);
+}
+
+/* What the shards get of the client, as it is now. */
+static DGatewayShardConfig *
+build_config (DGatewayClient *self)
+{
+  return dgateway_shard_config_new (&self->settings, self->token, self->presence,
+                                    self->resolved_gateway_url ? self->resolved_gateway_url
+                                                               : DEFAULT_GATEWAY_URL,
+                                    self->soup_session, self->context,
+                                    self->identify_queue ? self->identify_queue : self->local_queue);
+}
+
+/* A setting changed: the shards get it for their next connection. */
+static void
+push_config (DGatewayClient *self)
+{
+  g_autoptr(DGatewayShardConfig) config = NULL;
+
+  if (n_shards (self) == 0)
+    return;
+
+  config = build_config (self);
+  for (guint i = 0; i < n_shards (self); i++)
+    dgateway_shard_set_config (shard_at (self, i), config);
 }
 
 /* Sessions handed over with dgateway_client_restore_session() go to the
@@ -384,6 +450,10 @@ start_shards (DGatewayClient *self,
               gboolean        sharded)
 {
   guint last = self->last_shard < 0 ? total - 1 : (guint) self->last_shard;
+  guint generation = self->generation;
+  g_autoptr(DGatewayShardConfig) config = NULL;
+  g_autoptr(GPtrArray) old = NULL;
+  g_autoptr(GPtrArray) shards = NULL;
 
   if (self->first_shard > last || last >= total)
     {
@@ -394,17 +464,33 @@ start_shards (DGatewayClient *self,
     }
 
   self->total_shards = total;
+
+  /* Shards of an earlier connection (one that failed) end here. */
+  old = copy_shards (self);
   clear_shards (self);
+  for (guint i = 0; i < old->len; i++)
+    dgateway_shard_stop (old->pdata[i], TRUE);
+
+  config = build_config (self);
   for (guint id = self->first_shard; id <= last; id++)
-    g_ptr_array_add (self->shard_array, dgateway_shard_new (self, id, sharded ? total : 0));
-  g_list_store_splice (self->shards, 0, 0, self->shard_array->pdata, self->shard_array->len);
+    {
+      DGatewayShard *shard = dgateway_shard_new (id, sharded ? total : 0, config,
+                                                 self->network_available);
+
+      watch_shard (self, shard);
+      g_ptr_array_add (self->shard_array, shard);
+    }
+  apply_restored_session (self, sharded ? total : 0);
 
   dgateway_source_clear (&self->metrics_source);
   schedule_metrics (self, TRUE);
 
-  apply_restored_session (self, sharded ? total : 0);
-  for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_start (shard_at (self, i));
+  /* items-changed runs application code. */
+  g_list_store_splice (self->shards, 0, 0, self->shard_array->pdata, self->shard_array->len);
+
+  shards = copy_shards (self);
+  for (guint i = 0; i < shards->len && generation == self->generation; i++)
+    dgateway_shard_start (shards->pdata[i]);
 }
 
 static void
@@ -459,12 +545,13 @@ discover_gateway (DGatewayClient *self)
 static gboolean
 reshard_cb (gpointer data)
 {
-  DGatewayClient *self = data;
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
+  g_autoptr(GPtrArray) shards = copy_shards (self);
 
   g_clear_pointer (&self->reshard_source, g_source_unref);
-  for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_stop (shard_at (self, i), TRUE);
   clear_shards (self);
+  for (guint i = 0; i < shards->len; i++)
+    dgateway_shard_stop (shards->pdata[i], TRUE);
   discover_gateway (self);
   return G_SOURCE_REMOVE;
 }
@@ -472,21 +559,24 @@ reshard_cb (gpointer data)
 static gboolean
 cancel_connect_idle_cb (gpointer data)
 {
-  DGatewayClient *self = data;
+  GTask *task = data;
+  DGatewayClient *self = g_task_get_source_object (task);
 
-  if (self->connect_task != NULL)
+  /* Only the connection this cancellable was given to. */
+  if (self->connect_task == task)
     dgateway_client_close (self);
   return G_SOURCE_REMOVE;
 }
 
 static void
-connect_cancelled_cb (GCancellable   *cancellable,
-                      DGatewayClient *self)
+connect_cancelled_cb (GCancellable *cancellable,
+                      GTask        *task)
 {
   /* "cancelled" may run in another thread; stop on the client's own. */
   g_autoptr(GSource) source = g_idle_source_new ();
+  DGatewayClient *self = g_task_get_source_object (task);
 
-  g_source_set_callback (source, cancel_connect_idle_cb, g_object_ref (self), g_object_unref);
+  g_source_set_callback (source, cancel_connect_idle_cb, g_object_ref (task), g_object_unref);
   g_source_attach (source, self->context);
 }
 
@@ -502,6 +592,8 @@ prepare_for_sleep_cb (GDBusConnection *connection,
                       gpointer         data)
 {
   DGatewayClient *self = data;
+  g_autoptr(DGatewayClient) hold = NULL;
+  g_autoptr(GPtrArray) shards = NULL;
   gboolean sleeping;
 
   if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
@@ -512,8 +604,10 @@ prepare_for_sleep_cb (GDBusConnection *connection,
     return;
 
   g_debug ("The system woke up: checking every connection");
-  for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_check_alive (shard_at (self, i), self->wake_timeout);
+  hold = g_object_ref (self);
+  shards = copy_shards (self);
+  for (guint i = 0; i < shards->len; i++)
+    dgateway_shard_check_alive (shards->pdata[i]);
 }
 
 static void
@@ -608,10 +702,13 @@ dgateway_client_connect_async (DGatewayClient      *self,
                                gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(DGatewayClient) hold = NULL;
+  guint generation;
 
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
   g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
 
+  hold = g_object_ref (self);
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, dgateway_client_connect_async);
 
@@ -630,12 +727,17 @@ dgateway_client_connect_async (DGatewayClient      *self,
   if (self->soup_session == NULL)
     self->soup_session = soup_session_new_with_options ("user-agent", USER_AGENT, NULL);
 
-  self->connect_task = g_steal_pointer (&task);
+  self->generation++;
+  generation = self->generation;
+  self->connect_task = g_object_ref (task);
   watch_sleep (self);
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
-                                                self, NULL);
+                                                task, NULL);
   set_state (self, DGATEWAY_STATE_CONNECTING);
+  /* A notify::state handler closed the client, or let go of it. */
+  if (generation != self->generation)
+    return;
 
   if (self->gateway_url != NULL && *self->gateway_url != '\0')
     {
@@ -685,19 +787,34 @@ dgateway_client_connect_finish (DGatewayClient  *self,
 void
 dgateway_client_close (DGatewayClient *self)
 {
+  g_autoptr(DGatewayClient) hold = NULL;
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GPtrArray) shards = NULL;
+
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
+  /* Everything under way belongs to the connection being closed: a
+   * handler below that connects again starts afresh. */
+  hold = g_object_ref (self);
+  self->generation++;
+  task = steal_connect_task (self);
   g_cancellable_cancel (self->discovery_cancellable);
   g_clear_object (&self->discovery_cancellable);
   dgateway_source_clear (&self->metrics_source);
   dgateway_source_clear (&self->reshard_source);
 
-  for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_stop (shard_at (self, i), TRUE);
+  /* The shards' own notifications are not the client's state while it
+   * closes them: it becomes DISCONNECTED once, at the end. */
+  self->closing++;
+  shards = copy_shards (self);
+  for (guint i = 0; i < shards->len; i++)
+    dgateway_shard_stop (shards->pdata[i], TRUE);
+  self->closing--;
 
+  if (task != NULL)
+    return_task_later (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                  _("The connection was cancelled")));
   set_state (self, DGATEWAY_STATE_DISCONNECTED);
-  complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                               _("The connection was cancelled")));
 }
 
 #define SESSION_TYPE "a(uusxs)"
@@ -888,101 +1005,7 @@ dgateway_client_get_metrics (DGatewayClient *self)
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
-/* Private API for the shards */
-
-const char *
-dgateway_client_get_token_internal (DGatewayClient *self)
-{
-  return self->token;
-}
-
-const char *
-dgateway_client_get_resolved_gateway_url (DGatewayClient *self)
-{
-  return self->resolved_gateway_url ? self->resolved_gateway_url : DEFAULT_GATEWAY_URL;
-}
-
-SoupSession *
-dgateway_client_get_soup_session (DGatewayClient *self)
-{
-  return self->soup_session;
-}
-
-GMainContext *
-dgateway_client_get_context (DGatewayClient *self)
-{
-  return self->context;
-}
-
-GSource *
-dgateway_client_add_timeout (DGatewayClient *self,
-                             guint           interval_ms,
-                             GSourceFunc     func,
-                             gpointer        data)
-{
-  GSource *source = g_timeout_source_new (interval_ms);
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, self->context);
-  return source;
-}
-
-guint
-dgateway_client_get_hello_timeout (DGatewayClient *self)
-{
-  return self->hello_timeout;
-}
-
-void
-dgateway_client_get_invalid_session_delay (DGatewayClient *self,
-                                           guint          *min_ms,
-                                           guint          *max_ms)
-{
-  *min_ms = self->invalid_session_min;
-  *max_ms = self->invalid_session_max;
-}
-
-void
-dgateway_client_set_test_timings (DGatewayClient *self,
-                                  guint           hello_timeout_ms,
-                                  guint           invalid_session_min_ms,
-                                  guint           invalid_session_max_ms)
-{
-  self->hello_timeout = hello_timeout_ms;
-  self->invalid_session_min = invalid_session_min_ms;
-  self->invalid_session_max = invalid_session_max_ms;
-}
-
-void
-dgateway_client_get_rate_limit (DGatewayClient *self,
-                                guint          *limit,
-                                guint          *window_ms)
-{
-  *limit = self->rate_limit;
-  *window_ms = self->rate_window;
-}
-
-void
-dgateway_client_set_test_rate_limit (DGatewayClient *self,
-                                     guint           limit,
-                                     guint           window_ms)
-{
-  self->rate_limit = limit;
-  self->rate_window = window_ms;
-}
-
-guint
-dgateway_client_get_wake_timeout (DGatewayClient *self)
-{
-  return self->wake_timeout;
-}
-
-void
-dgateway_client_set_test_wake_timeout (DGatewayClient *self,
-                                       guint           timeout_ms)
-{
-  self->wake_timeout = timeout_ms;
-}
+/* Private API for the commands and the tests */
 
 guint
 dgateway_client_get_total_shards (DGatewayClient *self)
@@ -1000,42 +1023,22 @@ dgateway_client_find_shard (DGatewayClient *self,
   return NULL;
 }
 
-/* Every IDENTIFY waits for the identify queue; RESUMEs never do. */
-void
-dgateway_client_request_identify (DGatewayClient      *self,
-                                  DGatewayShard       *shard,
-                                  GCancellable        *cancellable,
-                                  GAsyncReadyCallback  callback,
-                                  gpointer             user_data)
+DGatewayShardSettings *
+dgateway_client_get_settings (DGatewayClient *self)
 {
-  /* start_shards () always runs after a local queue was made. */
-  DGatewayIdentifyQueue *queue = self->identify_queue ? self->identify_queue : self->local_queue;
-
-  g_assert (queue != NULL);
-
-  g_main_context_push_thread_default (self->context);
-  dgateway_identify_queue_request_async (queue, dgateway_shard_get_shard_id (shard),
-                                         cancellable, callback, user_data);
-  g_main_context_pop_thread_default (self->context);
+  return &self->settings;
 }
 
-gboolean
-dgateway_client_request_identify_finish (DGatewayClient  *self,
-                                         GAsyncResult    *result,
-                                         GError         **error)
-{
-  DGatewayIdentifyQueue *queue = DGATEWAY_IDENTIFY_QUEUE (g_async_result_get_source_object (result));
-  gboolean ok = dgateway_identify_queue_request_finish (queue, result, error);
+/* What the shards report */
 
-  g_object_unref (queue);
-  return ok;
-}
-
-void
-dgateway_client_shard_dispatch (DGatewayClient  *self,
-                                DGatewayShard   *shard,
-                                DGatewayPayload *payload)
+static void
+shard_payload_cb (DGatewayShard   *shard,
+                  DGatewayPayload *payload,
+                  gpointer         data)
 {
+  /* A handler may drop the application's last reference: the client lives
+   * until the emission is over. */
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   const char *name = dgateway_payload_get_name (payload);
   GQuark detail = name ? g_quark_try_string (name) : 0;
   const DGatewayTypedEvent *typed = name ? dgateway_typed_event_lookup (name) : NULL;
@@ -1044,6 +1047,7 @@ dgateway_client_shard_dispatch (DGatewayClient  *self,
   g_autoptr(DGatewayObject) object = NULL;
   gboolean handled = FALSE;
   gboolean dispatch_pending;
+  guint generation = self->generation;
 
   /* Nobody listens: build nothing. A detailed lookup matches only handlers
    * of that very detail, so handlers without one are looked up too. */
@@ -1057,7 +1061,8 @@ dgateway_client_shard_dispatch (DGatewayClient  *self,
     {
       event = dgateway_event_new (payload, dgateway_shard_get_shard_id (shard));
       g_signal_emit (self, signals[SIGNAL_DISPATCH], detail, event, &handled);
-      if (handled)
+      /* Stopped, closed or let go of by a handler: the event ends here. */
+      if (handled || generation != self->generation || G_OBJECT (self)->ref_count == 1)
         return;
     }
 
@@ -1075,17 +1080,10 @@ dgateway_client_shard_dispatch (DGatewayClient  *self,
   g_signal_emit (self, typed_signal, 0, object);
 }
 
-void
-dgateway_client_shard_state_changed (DGatewayClient *self,
-                                     DGatewayShard  *shard)
+static void
+update_aggregates (DGatewayClient *self)
 {
-  DGatewayState state;
-
-  /* A shard stopped while its client re-shards is no longer ours. */
-  if (!g_ptr_array_find (self->shard_array, shard, NULL))
-    return;
-
-  state = aggregate_state (self);
+  DGatewayState state = aggregate_state (self);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, state);
@@ -1097,21 +1095,41 @@ dgateway_client_shard_state_changed (DGatewayClient *self,
       g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SESSION_ID]);
     }
   g_object_thaw_notify (G_OBJECT (self));
+}
 
-  if (state == DGATEWAY_STATE_CONNECTED)
+static void
+shard_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 gpointer    data)
+{
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
+  guint generation = self->generation;
+
+  if (self->closing)
+    return;
+
+  update_aggregates (self);
+  if (generation == self->generation && self->state == DGATEWAY_STATE_CONNECTED)
     complete_connect (self, NULL);
 }
 
-void
-dgateway_client_shard_connection_lost (DGatewayClient *self,
-                                       DGatewayShard  *shard,
-                                       const GError   *error)
+static void
+shard_connection_lost_cb (DGatewayShard *shard,
+                          const GError  *error,
+                          gpointer       data)
 {
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
+  g_autoptr(DGatewayShard) hold = g_object_ref (shard);
+  guint generation = self->generation;
+
   notify_if_changed (self, PROP_RECONNECT_COUNT, dgateway_client_get_reconnect_count (self));
   notify_if_changed (self, PROP_MISSED_HEARTBEATS, dgateway_client_get_missed_heartbeats (self));
   g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, shard, error);
 
-  if (dgateway_shard_get_state (shard) != DGATEWAY_STATE_FAILED)
+  /* A handler may have closed the client, connected it again, or let go
+   * of it: this loss is then no longer the client's to act on. */
+  if (generation != self->generation || G_OBJECT (self)->ref_count == 1 ||
+      dgateway_shard_get_state (shard) != DGATEWAY_STATE_FAILED)
     return;
 
   /* With automatic sharding, 4011 means the bot outgrew its shard count:
@@ -1120,20 +1138,38 @@ dgateway_client_shard_connection_lost (DGatewayClient *self,
       self->shard_count == 0 && (self->gateway_url == NULL || *self->gateway_url == '\0'))
     {
       if (self->reshard_source == NULL)
-        self->reshard_source = dgateway_client_add_timeout (self, 0, reshard_cb, self);
+        {
+          self->reshard_source = g_idle_source_new ();
+          g_source_set_callback (self->reshard_source, reshard_cb, self, NULL);
+          g_source_attach (self->reshard_source, self->context);
+        }
       return;
     }
 
   complete_connect (self, g_error_copy (error));
 }
 
-void
-dgateway_client_shard_reconnected (DGatewayClient *self,
-                                   DGatewayShard  *shard,
-                                   gboolean        resumed)
+static void
+shard_reconnected_cb (DGatewayShard *shard,
+                      gboolean       resumed,
+                      gpointer       data)
 {
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
+
   notify_if_changed (self, PROP_RECONNECT_COUNT, dgateway_client_get_reconnect_count (self));
   g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, shard, resumed);
+}
+
+static void
+watch_shard (DGatewayClient *self,
+             DGatewayShard  *shard)
+{
+  g_signal_connect (shard, "payload", G_CALLBACK (shard_payload_cb), self);
+  g_signal_connect (shard, "connection-lost", G_CALLBACK (shard_connection_lost_cb), self);
+  g_signal_connect (shard, "reconnected", G_CALLBACK (shard_reconnected_cb), self);
+  g_signal_connect (shard, "notify::state", G_CALLBACK (shard_notify_cb), self);
+  g_signal_connect (shard, "notify::latency", G_CALLBACK (shard_notify_cb), self);
+  g_signal_connect (shard, "notify::session-id", G_CALLBACK (shard_notify_cb), self);
 }
 
 /* Properties: configuration */
@@ -1151,7 +1187,7 @@ dgateway_client_get_intents (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), DGATEWAY_INTENTS_NONE);
 
-  return self->intents;
+  return self->settings.intents;
 }
 
 /**
@@ -1167,10 +1203,11 @@ dgateway_client_set_intents (DGatewayClient  *self,
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
-  if (self->intents == intents)
+  if (self->settings.intents == intents)
     return;
 
-  self->intents = intents;
+  self->settings.intents = intents;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_INTENTS]);
 }
 
@@ -1217,8 +1254,15 @@ dgateway_client_set_gateway_url (DGatewayClient *self,
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
-  if (set_string (&self->gateway_url, gateway_url))
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GATEWAY_URL]);
+  if (!set_string (&self->gateway_url, gateway_url))
+    return;
+  /* A client already running takes it for its next connections. */
+  if (gateway_url != NULL && *gateway_url != '\0' && n_shards (self) > 0)
+    {
+      set_string (&self->resolved_gateway_url, gateway_url);
+      push_config (self);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_GATEWAY_URL]);
 }
 
 /**
@@ -1267,7 +1311,7 @@ dgateway_client_get_compression (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), DGATEWAY_COMPRESSION_NONE);
 
-  return self->compression;
+  return self->settings.compression;
 }
 
 /**
@@ -1283,10 +1327,11 @@ dgateway_client_set_compression (DGatewayClient      *self,
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
-  if (self->compression == compression)
+  if (self->settings.compression == compression)
     return;
 
-  self->compression = compression;
+  self->settings.compression = compression;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_COMPRESSION]);
 }
 
@@ -1393,8 +1438,10 @@ dgateway_client_set_identify_queue (DGatewayClient        *self,
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
   g_return_if_fail (queue == NULL || DGATEWAY_IS_IDENTIFY_QUEUE (queue));
 
-  if (g_set_object (&self->identify_queue, queue))
-    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IDENTIFY_QUEUE]);
+  if (!g_set_object (&self->identify_queue, queue))
+    return;
+  push_config (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IDENTIFY_QUEUE]);
 }
 
 /**
@@ -1410,7 +1457,7 @@ dgateway_client_get_reconnect_delay_min (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return self->reconnect_delay_min;
+  return self->settings.reconnect_delay_min;
 }
 
 /**
@@ -1427,10 +1474,11 @@ dgateway_client_set_reconnect_delay_min (DGatewayClient *self,
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
-  if (self->reconnect_delay_min == delay_ms)
+  if (self->settings.reconnect_delay_min == delay_ms)
     return;
 
-  self->reconnect_delay_min = delay_ms;
+  self->settings.reconnect_delay_min = delay_ms;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_DELAY_MIN]);
 }
 
@@ -1447,7 +1495,7 @@ dgateway_client_get_reconnect_delay_max (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return self->reconnect_delay_max;
+  return self->settings.reconnect_delay_max;
 }
 
 /**
@@ -1463,10 +1511,11 @@ dgateway_client_set_reconnect_delay_max (DGatewayClient *self,
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
-  if (self->reconnect_delay_max == delay_ms)
+  if (self->settings.reconnect_delay_max == delay_ms)
     return;
 
-  self->reconnect_delay_max = delay_ms;
+  self->settings.reconnect_delay_max = delay_ms;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_DELAY_MAX]);
 }
 
@@ -1483,7 +1532,7 @@ dgateway_client_get_max_payload_size (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return self->max_payload_size;
+  return self->settings.max_payload_size;
 }
 
 /**
@@ -1502,10 +1551,11 @@ dgateway_client_set_max_payload_size (DGatewayClient *self,
 {
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
 
-  if (self->max_payload_size == max_payload_size)
+  if (self->settings.max_payload_size == max_payload_size)
     return;
 
-  self->max_payload_size = max_payload_size;
+  self->settings.max_payload_size = max_payload_size;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MAX_PAYLOAD_SIZE]);
 }
 
@@ -1522,7 +1572,7 @@ dgateway_client_get_large_threshold (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 50);
 
-  return self->large_threshold;
+  return self->settings.large_threshold;
 }
 
 /**
@@ -1539,10 +1589,11 @@ dgateway_client_set_large_threshold (DGatewayClient *self,
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
   g_return_if_fail (large_threshold >= 50 && large_threshold <= 250);
 
-  if (self->large_threshold == large_threshold)
+  if (self->settings.large_threshold == large_threshold)
     return;
 
-  self->large_threshold = large_threshold;
+  self->settings.large_threshold = large_threshold;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LARGE_THRESHOLD]);
 }
 
@@ -1582,6 +1633,7 @@ dgateway_client_set_presence (DGatewayClient *self,
 
   g_clear_pointer (&self->presence, json_node_unref);
   self->presence = presence ? json_node_copy (presence) : NULL;
+  push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENCE]);
 }
 
@@ -1811,19 +1863,24 @@ dgateway_client_dispose (GObject *object)
 {
   DGatewayClient *self = DGATEWAY_CLIENT (object);
 
+  self->generation++;
   g_cancellable_cancel (self->discovery_cancellable);
   g_clear_object (&self->discovery_cancellable);
   dgateway_source_clear (&self->metrics_source);
   dgateway_source_clear (&self->reshard_source);
-  if (self->shards != NULL)
+  if (self->shard_array != NULL && n_shards (self) > 0)
     {
-      /* Dropped without close(): leave the sessions resumable. */
-      for (guint i = 0; i < n_shards (self); i++)
-        dgateway_shard_stop (shard_at (self, i), FALSE);
+      g_autoptr(GPtrArray) shards = copy_shards (self);
+
+      /* Dropped without close(): leave the sessions resumable. A shard
+       * the application still holds stays, stopped. */
       clear_shards (self);
+      for (guint i = 0; i < shards->len; i++)
+        dgateway_shard_stop (shards->pdata[i], FALSE);
     }
-  complete_connect (self, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                               _("The connection was cancelled")));
+  /* A pending connect_async() holds the client, so none is left here
+   * but after g_object_run_dispose(). */
+  g_clear_object (&self->connect_task);
   g_clear_object (&self->soup_session);
   g_clear_object (&self->identify_queue);
   g_clear_object (&self->local_queue);
@@ -1866,14 +1923,19 @@ network_changed_cb (GNetworkMonitor *monitor,
                     gboolean         available,
                     DGatewayClient  *self)
 {
+  g_autoptr(DGatewayClient) hold = NULL;
+  g_autoptr(GPtrArray) shards = NULL;
+
   available = g_network_monitor_get_network_available (monitor);
   if (self->network_available == available)
     return;
 
+  hold = g_object_ref (self);
   self->network_available = available;
+  shards = copy_shards (self);
+  for (guint i = 0; i < shards->len; i++)
+    dgateway_shard_set_network_available (shards->pdata[i], available);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_NETWORK_AVAILABLE]);
-  for (guint i = 0; i < n_shards (self); i++)
-    dgateway_shard_set_network_available (shard_at (self, i), available);
 }
 
 static void
@@ -1901,7 +1963,7 @@ dgateway_client_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_INTENTS:
-      g_value_set_flags (value, self->intents);
+      g_value_set_flags (value, self->settings.intents);
       break;
     case PROP_GATEWAY_URL:
       g_value_set_string (value, self->gateway_url);
@@ -1910,22 +1972,22 @@ dgateway_client_get_property (GObject    *object,
       g_value_set_string (value, self->api_url);
       break;
     case PROP_COMPRESSION:
-      g_value_set_enum (value, self->compression);
+      g_value_set_enum (value, self->settings.compression);
       break;
     case PROP_SHARD_COUNT:
       g_value_set_uint (value, self->shard_count);
       break;
     case PROP_RECONNECT_DELAY_MIN:
-      g_value_set_uint (value, self->reconnect_delay_min);
+      g_value_set_uint (value, self->settings.reconnect_delay_min);
       break;
     case PROP_RECONNECT_DELAY_MAX:
-      g_value_set_uint (value, self->reconnect_delay_max);
+      g_value_set_uint (value, self->settings.reconnect_delay_max);
       break;
     case PROP_MAX_PAYLOAD_SIZE:
-      g_value_set_uint64 (value, self->max_payload_size);
+      g_value_set_uint64 (value, self->settings.max_payload_size);
       break;
     case PROP_LARGE_THRESHOLD:
-      g_value_set_uint (value, self->large_threshold);
+      g_value_set_uint (value, self->settings.large_threshold);
       break;
     case PROP_PRESENCE:
       g_value_set_boxed (value, self->presence);
@@ -2381,14 +2443,14 @@ dgateway_client_init (DGatewayClient *self)
 {
   self->shards = g_list_store_new (DGATEWAY_TYPE_SHARD);
   self->shard_array = g_ptr_array_new_with_free_func (g_object_unref);
-  self->large_threshold = 50;
-  self->hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
+  self->settings.large_threshold = 50;
+  self->settings.hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
   self->last_shard = -1;
-  self->wake_timeout = 5000;
-  self->rate_limit = 120;
-  self->rate_window = 60 * 1000;
-  self->invalid_session_min = 1000;
-  self->invalid_session_max = 5000;
+  self->settings.wake_timeout = 5000;
+  self->settings.rate_limit = 120;
+  self->settings.rate_window = 60 * 1000;
+  self->settings.invalid_session_min = 1000;
+  self->settings.invalid_session_max = 5000;
   self->context = g_main_context_ref_thread_default ();
   self->notified[PROP_LATENCY] = -1;
   self->notified[PROP_SEQUENCE] = -1;

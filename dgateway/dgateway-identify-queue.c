@@ -84,13 +84,25 @@ dgateway_identify_queue_request_finish (DGatewayIdentifyQueue  *self,
 
 #define DEFAULT_INTERVAL_MS 5000
 
+typedef struct _Request Request;
+
+/* One rate-limit bucket: the shards waiting in it, in order, and the one
+ * timer that grants its head when the bucket allows. */
+typedef struct {
+  DGatewayLocalIdentifyQueue *queue;     /* unowned: it owns its buckets */
+  GQueue waiting;                        /* Request */
+  gint64 next_allowed;                   /* monotonic µs */
+  GSource *timer;
+  GMainContext *context;
+} Bucket;
+
 struct _DGatewayLocalIdentifyQueue
 {
   GObject parent_instance;
 
   guint max_concurrency;
   guint interval;
-  gint64 *next_allowed;          /* per bucket, monotonic µs */
+  Bucket *buckets;               /* max_concurrency of them */
   gboolean limited;
   guint remaining;
   gint64 reset_at;
@@ -111,34 +123,130 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (DGatewayLocalIdentifyQueue, dgateway_local_identi
                                G_IMPLEMENT_INTERFACE (DGATEWAY_TYPE_IDENTIFY_QUEUE,
                                                       identify_queue_iface_init))
 
-/* When may the next shard of @bucket identify? Reserves that moment. */
-static gint64
-reserve_slot (DGatewayLocalIdentifyQueue *self,
-              guint                       bucket)
+/* A waiting shard. Nothing is reserved for it until it is granted, so a
+ * request that is cancelled gives its place to the next one at once. */
+struct _Request
 {
-  gint64 now = g_get_monotonic_time ();
-  gint64 at = MAX (now, self->next_allowed[bucket]);
+  GTask *task;
+  Bucket *bucket;
+  gulong cancelled_id;
+  GSource *cancel_source;        /* completes a cancelled request */
+};
+
+static void bucket_schedule (DGatewayLocalIdentifyQueue *self,
+                             Bucket                     *bucket);
+
+static void
+request_free (Request *request)
+{
+  GCancellable *cancellable = g_task_get_cancellable (request->task);
+
+  /* Never from inside the "cancelled" emission: see cancelled_cb(). */
+  if (request->cancelled_id != 0)
+    g_cancellable_disconnect (cancellable, request->cancelled_id);
+  if (request->cancel_source != NULL)
+    {
+      g_source_destroy (request->cancel_source);
+      g_source_unref (request->cancel_source);
+    }
+  g_object_unref (request->task);
+  g_free (request);
+}
+
+/* When may the head of @bucket identify? Monotonic µs. */
+static gint64
+bucket_next_grant (DGatewayLocalIdentifyQueue *self,
+                   Bucket                     *bucket)
+{
+  gint64 at = bucket->next_allowed;
 
   if (self->limited && self->remaining == 0)
-    {
-      at = MAX (at, self->reset_at);
-      self->limited = FALSE;
-    }
+    at = MAX (at, self->reset_at);
+  return at;
+}
+
+static void
+grant (DGatewayLocalIdentifyQueue *self,
+       Bucket                     *bucket)
+{
+  Request *request = g_queue_pop_head (&bucket->waiting);
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->limited && self->remaining == 0)
+    self->limited = FALSE;          /* the limit was reset meanwhile */
   else if (self->limited)
     self->remaining--;
 
-  self->next_allowed[bucket] = at + (gint64) self->interval * 1000;
-  return at - now;
+  bucket->next_allowed = now + (gint64) self->interval * 1000;
+  g_task_return_boolean (request->task, TRUE);
+  request_free (request);
 }
 
 static gboolean
-grant_cb (gpointer data)
+bucket_timer_cb (gpointer data)
 {
-  GTask *task = data;
+  Bucket *bucket = data;
+  g_autoptr(DGatewayLocalIdentifyQueue) self = g_object_ref (bucket->queue);
 
-  if (!g_task_return_error_if_cancelled (task))
-    g_task_return_boolean (task, TRUE);
+  g_clear_pointer (&bucket->timer, g_source_unref);
+  /* A request cancelled a moment ago, whose completion has not run yet,
+   * takes no slot. */
+  while (!g_queue_is_empty (&bucket->waiting) &&
+         g_task_return_error_if_cancelled (((Request *) g_queue_peek_head (&bucket->waiting))->task))
+    request_free (g_queue_pop_head (&bucket->waiting));
+  if (!g_queue_is_empty (&bucket->waiting))
+    grant (self, bucket);
+  bucket_schedule (self, bucket);
   return G_SOURCE_REMOVE;
+}
+
+/* Arms the bucket's one timer for its head, if it has one. */
+static void
+bucket_schedule (DGatewayLocalIdentifyQueue *self,
+                 Bucket                     *bucket)
+{
+  gint64 wait;
+
+  if (bucket->timer != NULL || g_queue_is_empty (&bucket->waiting))
+    return;
+
+  wait = bucket_next_grant (self, bucket) - g_get_monotonic_time ();
+  bucket->timer = g_timeout_source_new ((guint) CLAMP ((wait + 999) / 1000, 0, G_MAXUINT));
+  g_source_set_static_name (bucket->timer, "[dgateway] identify queue");
+  g_source_set_callback (bucket->timer, bucket_timer_cb, bucket, NULL);
+  g_source_attach (bucket->timer, bucket->context);
+}
+
+static gboolean
+cancel_idle_cb (gpointer data)
+{
+  Request *request = data;
+  Bucket *bucket = request->bucket;
+  g_autoptr(DGatewayLocalIdentifyQueue) self = g_object_ref (bucket->queue);
+
+  g_clear_pointer (&request->cancel_source, g_source_unref);
+  g_queue_remove (&bucket->waiting, request);
+  g_task_return_error_if_cancelled (request->task);
+  request_free (request);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+cancelled_cb (GCancellable *cancellable,
+              gpointer      data)
+{
+  Request *request = data;
+
+  /* This may run in any thread, and g_cancellable_disconnect() cannot be
+   * called from here: finish on the queue's context, in its next
+   * iteration. */
+  if (request->cancel_source != NULL)
+    return;
+  request->cancel_source = g_idle_source_new ();
+  g_source_set_static_name (request->cancel_source, "[dgateway] identify request cancelled");
+  g_source_set_priority (request->cancel_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (request->cancel_source, cancel_idle_cb, request, NULL);
+  g_source_attach (request->cancel_source, request->bucket->context);
 }
 
 static void
@@ -149,13 +257,29 @@ local_request_async (DGatewayIdentifyQueue *queue,
                      gpointer               user_data)
 {
   DGatewayLocalIdentifyQueue *self = DGATEWAY_LOCAL_IDENTIFY_QUEUE (queue);
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(GSource) source = NULL;
-  gint64 wait = reserve_slot (self, shard_id % self->max_concurrency);
+  Bucket *bucket = &self->buckets[shard_id % self->max_concurrency];
+  Request *request;
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, local_request_async);
-  source = g_timeout_source_new ((guint) ((wait + 999) / 1000));
-  g_task_attach_source (task, source, grant_cb);
+  if (g_task_return_error_if_cancelled (task))
+    {
+      g_object_unref (task);
+      return;
+    }
+
+  /* Every bucket runs on the context of its first request. */
+  if (bucket->context == NULL)
+    bucket->context = g_main_context_ref_thread_default ();
+
+  request = g_new0 (Request, 1);
+  request->task = task;
+  request->bucket = bucket;
+  g_queue_push_tail (&bucket->waiting, request);
+  if (cancellable != NULL)
+    request->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
+                                                   request, NULL);
+  bucket_schedule (self, bucket);
 }
 
 static gboolean
@@ -180,7 +304,20 @@ dgateway_local_identify_queue_finalize (GObject *object)
 {
   DGatewayLocalIdentifyQueue *self = DGATEWAY_LOCAL_IDENTIFY_QUEUE (object);
 
-  g_free (self->next_allowed);
+  for (guint i = 0; i < self->max_concurrency; i++)
+    {
+      Bucket *bucket = &self->buckets[i];
+
+      /* Requests hold the queue, so none is left once it finalizes. */
+      g_assert (g_queue_is_empty (&bucket->waiting));
+      if (bucket->timer != NULL)
+        {
+          g_source_destroy (bucket->timer);
+          g_source_unref (bucket->timer);
+        }
+      g_clear_pointer (&bucket->context, g_main_context_unref);
+    }
+  g_free (self->buckets);
 
   G_OBJECT_CLASS (dgateway_local_identify_queue_parent_class)->finalize (object);
 }
@@ -192,7 +329,9 @@ dgateway_local_identify_queue_constructed (GObject *object)
 
   G_OBJECT_CLASS (dgateway_local_identify_queue_parent_class)->constructed (object);
 
-  self->next_allowed = g_new0 (gint64, self->max_concurrency);
+  self->buckets = g_new0 (Bucket, self->max_concurrency);
+  for (guint i = 0; i < self->max_concurrency; i++)
+    self->buckets[i].queue = self;
 }
 
 static void

@@ -4,21 +4,29 @@
 
 #include <json-glib/json-glib.h>
 
-#include "dgateway-client.h"
 #include "dgateway-shard.h"
+#include "dgateway-shard-config-private.h"
 
 G_BEGIN_DECLS
 
-DGatewayShard *dgateway_shard_new           (DGatewayClient *client,
-                                             guint           shard_id,
-                                             guint           shard_count);
+/*
+ * What the client asks of its shards. A shard reports back only through
+ * its signals ("payload", "connection-lost", "reconnected") and property
+ * notifications ("state", "latency", "session-id"): it never calls the
+ * client, and knows it only through the config it was given.
+ */
+DGatewayShard *dgateway_shard_new           (guint                shard_id,
+                                             guint                shard_count,
+                                             DGatewayShardConfig *config,
+                                             gboolean             network_available);
+void           dgateway_shard_set_config    (DGatewayShard       *self,
+                                             DGatewayShardConfig *config);
 void           dgateway_shard_start         (DGatewayShard  *self);
 void           dgateway_shard_stop          (DGatewayShard  *self,
                                              gboolean        end_session);
 void           dgateway_shard_set_network_available (DGatewayShard *self,
                                                      gboolean       available);
-void           dgateway_shard_check_alive   (DGatewayShard  *self,
-                                             guint           timeout_ms);
+void           dgateway_shard_check_alive   (DGatewayShard  *self);
 void           dgateway_shard_restore_session (DGatewayShard *self,
                                                const char    *session_id,
                                                gint64         sequence,

@@ -2,11 +2,11 @@
 
 #include "config.h"
 
-#include "dgateway-client-private.h"
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
 #include "dgateway-inflater-private.h"
 #include "dgateway-payload-private.h"
+#include "dgateway-policy-private.h"
 #include "dgateway-rate-limiter-private.h"
 #include "dgateway-shard-private.h"
 
@@ -27,6 +27,21 @@
  *
  * Shards are made by the client; get them with
  * [method@Client.get_shards].
+ */
+
+/*
+ * How the shard is built
+ *
+ * A shard gets everything it needs from its client when it is made, as an
+ * immutable DGatewayShardConfig, and never calls its client: it reports
+ * through its signals and property notifications, which the client
+ * connects to. Each connection keeps the config it started with.
+ *
+ * Every way in from outside (WebSocket callbacks, timers, the identify
+ * queue's answer) holds a reference on the shard until it returns, and
+ * every emission may run application code that stops, restarts or drops
+ * the shard or its client: the code after an emission goes on only if the
+ * connection it worked for is still the current one (still_current()).
  */
 
 /* Gateway opcodes, as Discord numbers them. */
@@ -61,9 +76,11 @@ struct _DGatewayShard
 {
   GObject parent_instance;
 
-  DGatewayClient *client;        /* unowned: the client owns its shards */
   guint shard_id;
   guint shard_count;             /* 0: not sharded, no shard in IDENTIFY */
+  DGatewayShardConfig *config;   /* the newest, for the next connection */
+  DGatewayShardConfig *conn;     /* the current connection's, or NULL */
+  guint generation;              /* changes whenever a connection ends or starts */
 
   DGatewayState state;
   SoupWebsocketConnection *ws;
@@ -75,8 +92,9 @@ struct _DGatewayShard
   GSource *hello_source;
   GSource *reconnect_source;
   GSource *command_source;
-  GSource *alive_source;
-  GCancellable *identify_cancellable;  /* waiting for the identify queue */         /* the ACK deadline after a wake-up */
+  GSource *alive_source;         /* the ACK deadline after a wake-up */
+  GCancellable *identify_cancellable;  /* waiting for the identify queue */
+  gboolean network_available;
   gboolean waiting_for_network;
   DGatewayRateLimiter *limiter;  /* every frame sent on this connection */
   GQueue commands;               /* serialised commands waiting for budget */
@@ -130,7 +148,15 @@ enum {
   N_PROPS
 };
 
+enum {
+  SIGNAL_PAYLOAD,
+  SIGNAL_CONNECTION_LOST,
+  SIGNAL_RECONNECTED,
+  N_SIGNALS
+};
+
 static GParamSpec *props[N_PROPS];
+static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (DGatewayShard, dgateway_shard, G_TYPE_OBJECT)
 
@@ -141,18 +167,36 @@ static void end_connection  (DGatewayShard *self,
 
 /* Small helpers */
 
-static void
+/* Whether the connection that was current at @generation still is: an
+ * emission in between may have stopped or restarted the shard. */
+static inline gboolean
+still_current (DGatewayShard *self,
+               guint          generation)
+{
+  return self->generation == generation;
+}
+
+static const char *
+state_nick (DGatewayState state)
+{
+  return g_enum_get_value (g_type_class_peek (DGATEWAY_TYPE_STATE), state)->value_nick;
+}
+
+/* Returns whether the current connection is still current after the
+ * notification, whose handlers may stop or restart the shard. */
+static gboolean
 set_state (DGatewayShard *self,
            DGatewayState  state)
 {
+  guint generation = self->generation;
+
   if (self->state == state)
-    return;
+    return TRUE;
 
   self->state = state;
-  g_debug ("Shard %u: state %s", self->shard_id,
-           g_enum_get_value (g_type_class_peek (DGATEWAY_TYPE_STATE), state)->value_nick);
+  g_debug ("Shard %u: state %s", self->shard_id, state_nick (state));
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
-  dgateway_client_shard_state_changed (self->client, self);
+  return still_current (self, generation);
 }
 
 static void
@@ -251,6 +295,14 @@ close_code_error (int code)
                       _("The gateway closed the connection with code %d"), code);
 }
 
+static GSource *
+add_timeout (DGatewayShard *self,
+             guint          interval_ms,
+             GSourceFunc    func)
+{
+  return dgateway_shard_config_add_timeout (self->config, interval_ms, func, self);
+}
+
 /* Sending */
 
 static void
@@ -345,29 +397,30 @@ add_shard_member (DGatewayShard *self,
   json_builder_end_array (builder);
 }
 
+/* IDENTIFY carries the settings of the connection's own snapshot. */
 static void
 send_identify (DGatewayShard *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(JsonNode) data = NULL;
-  JsonNode *presence = dgateway_client_get_presence (self->client);
+  DGatewayShardConfig *conn = self->conn;
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "token");
-  json_builder_add_string_value (builder, dgateway_client_get_token_internal (self->client));
+  json_builder_add_string_value (builder, conn->token);
   json_builder_set_member_name (builder, "intents");
-  json_builder_add_int_value (builder, dgateway_client_get_intents (self->client));
+  json_builder_add_int_value (builder, conn->settings.intents);
   json_builder_set_member_name (builder, "properties");
   json_builder_add_value (builder, identify_properties ());
   json_builder_set_member_name (builder, "compress");
   json_builder_add_boolean_value (builder, FALSE);
   json_builder_set_member_name (builder, "large_threshold");
-  json_builder_add_int_value (builder, dgateway_client_get_large_threshold (self->client));
+  json_builder_add_int_value (builder, conn->settings.large_threshold);
   add_shard_member (self, builder);
-  if (presence != NULL)
+  if (conn->presence != NULL)
     {
       json_builder_set_member_name (builder, "presence");
-      json_builder_add_value (builder, json_node_copy (presence));
+      json_builder_add_value (builder, json_node_ref (conn->presence));
     }
   json_builder_end_object (builder);
 
@@ -383,7 +436,7 @@ send_resume (DGatewayShard *self)
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "token");
-  json_builder_add_string_value (builder, dgateway_client_get_token_internal (self->client));
+  json_builder_add_string_value (builder, self->conn->token);
   json_builder_set_member_name (builder, "session_id");
   json_builder_add_string_value (builder, self->session_id);
   json_builder_set_member_name (builder, "seq");
@@ -403,28 +456,33 @@ schedule_heartbeat (DGatewayShard *self,
                     guint          delay_ms)
 {
   dgateway_source_clear (&self->heartbeat_source);
-  self->heartbeat_source = dgateway_client_add_timeout (self->client, delay_ms,
-                                                        heartbeat_cb, self);
+  self->heartbeat_source = add_timeout (self, delay_ms, heartbeat_cb);
+}
+
+static void
+count_missed_heartbeat (DGatewayShard *self)
+{
+  self->missed_heartbeats++;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
 }
 
 static gboolean
 heartbeat_cb (gpointer data)
 {
-  DGatewayShard *self = data;
-  gint64 now = g_get_monotonic_time ();
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
+  guint generation = self->generation;
 
   g_clear_pointer (&self->heartbeat_source, g_source_unref);
 
-  /* A beat still unacknowledged when the next is due marks a zombie
-   * connection. The half-interval guard keeps a beat sent early on the
-   * server's request (op 1) from being judged before its ACK could come. */
-  if (self->heartbeat_sent_at != 0 &&
-      now - self->heartbeat_sent_at >= (gint64) self->heartbeat_interval * 1000 / 2)
+  /* A beat still unacknowledged when the next is due marks a zombie. */
+  if (dgateway_policy_heartbeat_missed (self->heartbeat_sent_at, g_get_monotonic_time (),
+                                        self->heartbeat_interval))
     {
       g_autoptr(GError) error = NULL;
 
-      self->missed_heartbeats++;
-      g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
+      count_missed_heartbeat (self);
+      if (!still_current (self, generation))
+        return G_SOURCE_REMOVE;
       error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
                            _("No heartbeat acknowledgement within %u ms"),
                            self->heartbeat_interval);
@@ -439,20 +497,6 @@ heartbeat_cb (gpointer data)
 
 /* Commands, within Discord's outbound limit */
 
-/* Heartbeats never wait for commands: the command budget leaves room for
- * every beat the window can hold, plus IDENTIFY or RESUME and beats the
- * gateway asks for. */
-static guint
-command_budget (DGatewayShard *self)
-{
-  guint limit = dgateway_rate_limiter_get_limit (self->limiter);
-  gint64 window_ms = dgateway_rate_limiter_get_window (self->limiter) / 1000;
-  guint interval = MAX (self->heartbeat_interval, 1);
-  guint reserve = (guint) MIN ((gint64) limit / 2, window_ms / interval + 3);
-
-  return limit - reserve;
-}
-
 static gboolean command_cb (gpointer data);
 
 static void
@@ -465,14 +509,15 @@ pump_commands (DGatewayShard *self)
 
   while (!g_queue_is_empty (&self->commands))
     {
-      gint64 wait = dgateway_rate_limiter_wait (self->limiter, now, command_budget (self));
+      guint budget = dgateway_policy_command_budget (dgateway_rate_limiter_get_limit (self->limiter),
+                                                     (guint) (dgateway_rate_limiter_get_window (self->limiter) / 1000),
+                                                     self->heartbeat_interval);
+      gint64 wait = dgateway_rate_limiter_wait (self->limiter, now, budget);
       g_autofree char *text = NULL;
 
       if (wait > 0)
         {
-          self->command_source = dgateway_client_add_timeout (self->client,
-                                                              (guint) ((wait + 999) / 1000),
-                                                              command_cb, self);
+          self->command_source = add_timeout (self, (guint) ((wait + 999) / 1000), command_cb);
           return;
         }
 
@@ -484,7 +529,7 @@ pump_commands (DGatewayShard *self)
 static gboolean
 command_cb (gpointer data)
 {
-  DGatewayShard *self = data;
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
 
   g_clear_pointer (&self->command_source, g_source_unref);
   pump_commands (self);
@@ -555,7 +600,7 @@ identify_granted_cb (GObject      *source,
   g_autoptr(DGatewayShard) self = data;
   g_autoptr(GError) error = NULL;
 
-  if (!dgateway_client_request_identify_finish (self->client, result, &error))
+  if (!dgateway_identify_queue_request_finish (DGATEWAY_IDENTIFY_QUEUE (source), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -575,9 +620,14 @@ identify_granted_cb (GObject      *source,
 static void
 request_identify (DGatewayShard *self)
 {
+  GMainContext *context = self->conn->context;
+
   self->identify_cancellable = g_cancellable_new ();
-  dgateway_client_request_identify (self->client, self, self->identify_cancellable,
-                                    identify_granted_cb, g_object_ref (self));
+  g_main_context_push_thread_default (context);
+  dgateway_identify_queue_request_async (self->conn->identify_queue, self->shard_id,
+                                         self->identify_cancellable,
+                                         identify_granted_cb, g_object_ref (self));
+  g_main_context_pop_thread_default (context);
 }
 
 static void
@@ -601,16 +651,18 @@ handle_hello (DGatewayShard   *self,
 
   /* The first beat waits interval × jitter, jitter in [0, 1), so that many
    * clients reconnecting at once do not beat in step. */
-  schedule_heartbeat (self, (guint) (interval * g_random_double ()));
+  schedule_heartbeat (self, dgateway_policy_first_heartbeat ((guint) interval, g_random_double ()));
 
   if (self->session_id != NULL && self->resuming)
     {
-      set_state (self, DGATEWAY_STATE_RESUMING);
+      if (!set_state (self, DGATEWAY_STATE_RESUMING))
+        return;
       send_resume (self);
     }
   else
     {
-      set_state (self, DGATEWAY_STATE_IDENTIFYING);
+      if (!set_state (self, DGATEWAY_STATE_IDENTIFYING))
+        return;
       request_identify (self);
     }
 }
@@ -625,7 +677,6 @@ handle_heartbeat_ack (DGatewayShard *self)
   self->heartbeat_sent_at = 0;
   dgateway_source_clear (&self->alive_source);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LATENCY]);
-  dgateway_client_shard_state_changed (self->client, self);
 }
 
 static void
@@ -641,10 +692,12 @@ handle_invalid_session (DGatewayShard   *self,
   end_connection (self, error, resumable ? NEXT_RESUME : NEXT_IDENTIFY);
 }
 
-static void
+/* Returns whether the connection is still current afterwards. */
+static gboolean
 reached_connected (DGatewayShard *self,
                    gboolean       resumed)
 {
+  guint generation = self->generation;
   gboolean was_reconnect = self->connected_once;
 
   dgateway_source_clear (&self->hello_source);
@@ -652,11 +705,13 @@ reached_connected (DGatewayShard *self,
   self->backoff_attempt = 0;
   self->resume_connect_failures = 0;
   self->connected_since = g_get_monotonic_time ();
-  set_state (self, DGATEWAY_STATE_CONNECTED);
+  if (!set_state (self, DGATEWAY_STATE_CONNECTED))
+    return FALSE;
   pump_commands (self);
 
   if (was_reconnect)
-    dgateway_client_shard_reconnected (self->client, self, resumed);
+    g_signal_emit (self, signals[SIGNAL_RECONNECTED], 0, resumed);
+  return still_current (self, generation);
 }
 
 static void
@@ -675,22 +730,12 @@ count_event (DGatewayShard *self)
 }
 
 static void
-handle_ready (DGatewayShard   *self,
-              DGatewayPayload *payload)
-{
-  const DGatewayValue *data = dgateway_payload_get_data (payload);
-
-  set_session (self, dgateway_value_get_member_string (data, "session_id"),
-               dgateway_value_get_member_string (data, "resume_gateway_url"));
-  reached_connected (self, FALSE);
-}
-
-static void
 handle_dispatch (DGatewayShard   *self,
                  DGatewayPayload *payload)
 {
   gint64 seq = dgateway_payload_get_seq (payload);
   const char *name = dgateway_payload_get_name (payload);
+  guint generation = self->generation;
 
   /* A replay that overlaps what was already delivered must not deliver an
    * event twice. */
@@ -708,11 +753,21 @@ handle_dispatch (DGatewayShard   *self,
   count_event (self);
 
   if (g_strcmp0 (name, "READY") == 0)
-    handle_ready (self, payload);
-  else if (g_strcmp0 (name, "RESUMED") == 0)
-    reached_connected (self, TRUE);
+    {
+      const DGatewayValue *data = dgateway_payload_get_data (payload);
 
-  dgateway_client_shard_dispatch (self->client, self, payload);
+      set_session (self, dgateway_value_get_member_string (data, "session_id"),
+                   dgateway_value_get_member_string (data, "resume_gateway_url"));
+      if (!still_current (self, generation) || !reached_connected (self, FALSE))
+        return;
+    }
+  else if (g_strcmp0 (name, "RESUMED") == 0)
+    {
+      if (!reached_connected (self, TRUE))
+        return;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_PAYLOAD], 0, payload);
 }
 
 static void
@@ -769,7 +824,7 @@ message_cb (SoupWebsocketConnection *ws,
             GBytes                  *message,
             gpointer                 data)
 {
-  DGatewayShard *self = data;
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
   gsize length;
   const guint8 *bytes = g_bytes_get_data (message, &length);
   g_autoptr(GError) error = NULL;
@@ -799,7 +854,7 @@ static void
 closed_cb (SoupWebsocketConnection *ws,
            gpointer                 data)
 {
-  DGatewayShard *self = data;
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
   int code = soup_websocket_connection_get_close_code (ws);
   g_autoptr(GError) error = close_code_error (code);
 
@@ -818,13 +873,15 @@ closing_done_cb (SoupWebsocketConnection *ws,
 }
 
 /* Stops everything tied to the current connection and closes it with
- * @close_code, or drops it if the socket already ended. */
+ * @close_code, or drops it if the socket already ended. Whatever runs for
+ * the old connection afterwards sees that it is no longer current. */
 static void
 teardown_connection (DGatewayShard *self,
                      gushort        close_code)
 {
   g_autoptr(SoupWebsocketConnection) ws = g_steal_pointer (&self->ws);
 
+  self->generation++;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->identify_cancellable);
@@ -834,6 +891,7 @@ teardown_connection (DGatewayShard *self,
   dgateway_source_clear (&self->command_source);
   dgateway_source_clear (&self->alive_source);
   g_clear_pointer (&self->inflater, dgateway_inflater_free);
+  g_clear_pointer (&self->conn, dgateway_shard_config_unref);
   /* Discord counts the limit per connection. */
   dgateway_rate_limiter_reset (self->limiter);
   self->heartbeat_sent_at = 0;
@@ -856,98 +914,79 @@ teardown_connection (DGatewayShard *self,
 static gboolean
 reconnect_cb (gpointer data)
 {
-  DGatewayShard *self = data;
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
+  guint generation = self->generation;
 
   g_clear_pointer (&self->reconnect_source, g_source_unref);
   self->waiting_for_network = FALSE;
   self->reconnect_count++;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
-  open_connection (self);
+  if (still_current (self, generation) && self->state == DGATEWAY_STATE_RECONNECTING)
+    open_connection (self);
   return G_SOURCE_REMOVE;
-}
-
-/* Exponential backoff with jitter: attempt n waits a random time in
- * [0.75, 1] × min × 2ⁿ, capped at the maximum and never under the minimum. */
-static guint
-next_backoff_delay (DGatewayShard *self)
-{
-  guint min_ms = dgateway_client_get_reconnect_delay_min (self->client);
-  guint max_ms = MAX (min_ms, dgateway_client_get_reconnect_delay_max (self->client));
-  double base = (double) min_ms * (1u << MIN (self->backoff_attempt, 24u));
-  double delay;
-
-  base = MIN (base, (double) max_ms);
-  delay = base * g_random_double_range (0.75, 1.0);
-  self->backoff_attempt++;
-  return (guint) CLAMP (delay, (double) min_ms, (double) max_ms);
 }
 
 static guint
 invalid_session_delay (DGatewayShard *self)
 {
-  guint min_ms, max_ms;
+  const DGatewayShardSettings *settings = &self->config->settings;
 
-  dgateway_client_get_invalid_session_delay (self->client, &min_ms, &max_ms);
-  return (guint) g_random_int_range (min_ms, MAX (min_ms, max_ms) + 1);
+  return (guint) g_random_int_range (settings->invalid_session_min,
+                                     MAX (settings->invalid_session_min,
+                                          settings->invalid_session_max) + 1);
 }
 
+/* Arms the timer of the next attempt, or, without a network, waits for it
+ * (see dgateway_shard_set_network_available()): attempts would only fail
+ * and grow the backoff. The delays are the newest settings': they are
+ * part of the next connection. */
 static void
-schedule_reconnect (DGatewayShard *self,
-                    guint          delay_ms)
+arm_reconnect (DGatewayShard *self,
+               gboolean       invalid_session)
 {
-  g_debug ("Shard %u: reconnecting in %u ms", self->shard_id, delay_ms);
-  set_state (self, DGATEWAY_STATE_RECONNECTING);
+  const DGatewayShardSettings *settings = &self->config->settings;
+  guint delay_ms;
+
   dgateway_source_clear (&self->reconnect_source);
-  self->reconnect_source = dgateway_client_add_timeout (self->client, delay_ms,
-                                                        reconnect_cb, self);
-}
-
-/* Without a network, attempts only fail and grow the backoff: wait for
- * the network instead (see dgateway_shard_set_network_available()). */
-static void
-schedule_reconnect_with_backoff (DGatewayShard *self,
-                                 gboolean       invalid_session)
-{
-  if (!dgateway_client_get_network_available (self->client))
+  if (!self->network_available)
     {
       g_debug ("Shard %u: waiting for the network", self->shard_id);
-      dgateway_source_clear (&self->reconnect_source);
       self->waiting_for_network = TRUE;
-      set_state (self, DGATEWAY_STATE_RECONNECTING);
       return;
     }
 
   if (invalid_session)
-    schedule_reconnect (self, invalid_session_delay (self));
+    delay_ms = invalid_session_delay (self);
   else
-    schedule_reconnect (self, next_backoff_delay (self));
-}
-
-static void
-fail (DGatewayShard *self,
-      const GError  *error)
-{
-  drop_session (self);
-  drop_commands (self);
-  set_state (self, DGATEWAY_STATE_FAILED);
+    delay_ms = dgateway_policy_backoff_delay (settings->reconnect_delay_min,
+                                              settings->reconnect_delay_max,
+                                              self->backoff_attempt++, g_random_double ());
+  g_debug ("Shard %u: reconnecting in %u ms", self->shard_id, delay_ms);
+  self->reconnect_source = add_timeout (self, delay_ms, reconnect_cb);
 }
 
 /*
  * end_connection:
  *
- * The one way out of a connection that the client did not end itself:
- * tells the application why, then resumes, identifies afresh or fails.
+ * The one way out of a connection that the application did not end
+ * itself: settles what comes next (resume, a new session, or FAILED),
+ * shows it in the state, and then tells the application why. Handlers of
+ * either may stop or restart the shard, or drop the client: nothing runs
+ * for this connection after them.
  */
 static void
 end_connection (DGatewayShard *self,
                 const GError  *error,
                 NextStep       next)
 {
+  g_autoptr(DGatewayShard) hold = g_object_ref (self);
   gboolean was_resuming = self->state == DGATEWAY_STATE_RESUMING;
   gboolean invalid_session = g_error_matches (error, DGATEWAY_ERROR,
                                               DGATEWAY_ERROR_INVALID_SESSION);
+  guint generation;
 
   teardown_connection (self, CLOSE_SESSION_KEPT);
+  generation = self->generation;
 
   /* A resume that the gateway answered with anything but RESUMED is not
    * tried again: the next connection starts a new session. */
@@ -955,22 +994,29 @@ end_connection (DGatewayShard *self,
     next = NEXT_IDENTIFY;
 
   if (next == NEXT_FATAL)
-    fail (self, error);
-  else if (next == NEXT_IDENTIFY)
-    drop_session (self);
+    {
+      drop_session (self);
+      drop_commands (self);
+      if (!set_state (self, DGATEWAY_STATE_FAILED))
+        return;
+    }
+  else
+    {
+      if (next == NEXT_IDENTIFY)
+        drop_session (self);
+      arm_reconnect (self, invalid_session && next == NEXT_IDENTIFY);
+      if (!set_state (self, DGATEWAY_STATE_RECONNECTING))
+        return;
+    }
 
-  dgateway_client_shard_connection_lost (self->client, self, error);
-
-  if (next == NEXT_FATAL)
-    return;
-
-  schedule_reconnect_with_backoff (self, invalid_session && next == NEXT_IDENTIFY);
+  if (still_current (self, generation))
+    g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, error);
 }
 
 static gboolean
 hello_timeout_cb (gpointer data)
 {
-  DGatewayShard *self = data;
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->hello_source, g_source_unref);
@@ -984,21 +1030,18 @@ static void
 attach_connection (DGatewayShard           *self,
                    SoupWebsocketConnection *ws)
 {
-  DGatewayCompression compression = dgateway_client_get_compression (self->client);
-  gsize max_size = dgateway_client_get_max_payload_size (self->client);
+  const DGatewayShardSettings *settings = &self->conn->settings;
 
   self->ws = ws;
-  soup_websocket_connection_set_max_incoming_payload_size (ws, max_size);
+  soup_websocket_connection_set_max_incoming_payload_size (ws, settings->max_payload_size);
   soup_websocket_connection_set_keepalive_interval (ws, 0);
-  if (compression != DGATEWAY_COMPRESSION_NONE)
-    self->inflater = dgateway_inflater_new (compression, max_size);
+  if (settings->compression != DGATEWAY_COMPRESSION_NONE)
+    self->inflater = dgateway_inflater_new (settings->compression, settings->max_payload_size);
 
   g_signal_connect (ws, "message", G_CALLBACK (message_cb), self);
   g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), self);
 
-  self->hello_source = dgateway_client_add_timeout (self->client,
-                                                    dgateway_client_get_hello_timeout (self->client),
-                                                    hello_timeout_cb, self);
+  self->hello_source = add_timeout (self, settings->hello_timeout, hello_timeout_cb);
 }
 
 static void
@@ -1012,7 +1055,10 @@ websocket_connect_cb (GObject      *source,
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      g_clear_object (&ws);
+      return;
+    }
 
   g_clear_object (&self->cancellable);
 
@@ -1035,26 +1081,26 @@ websocket_connect_cb (GObject      *source,
 /* Builds `URL?v=10&encoding=json[&compress=…]` from a gateway or resume URL,
  * keeping its scheme, host and path and replacing any query. */
 static char *
-build_connection_url (DGatewayShard *self,
-                      const char    *base)
+build_connection_url (DGatewayCompression  compression,
+                      const char          *base)
 {
-  g_autoptr(GUri) uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL);
-  g_autofree char *query = NULL;
+  g_autoptr(GUri) uri = NULL;
+  const char *query;
   const char *path;
 
-  if (uri == NULL)
+  if (base == NULL || (uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL)) == NULL)
     return NULL;
 
-  switch (dgateway_client_get_compression (self->client))
+  switch (compression)
     {
     case DGATEWAY_COMPRESSION_ZLIB_STREAM:
-      query = g_strdup ("v=10&encoding=json&compress=zlib-stream");
+      query = "v=10&encoding=json&compress=zlib-stream";
       break;
     case DGATEWAY_COMPRESSION_ZSTD_STREAM:
-      query = g_strdup ("v=10&encoding=json&compress=zstd-stream");
+      query = "v=10&encoding=json&compress=zstd-stream";
       break;
     default:
-      query = g_strdup ("v=10&encoding=json");
+      query = "v=10&encoding=json";
     }
 
   path = g_uri_get_path (uri);
@@ -1068,66 +1114,82 @@ connect_socket (DGatewayShard *self)
 {
   g_autoptr(SoupMessage) message = NULL;
   g_autofree char *url = NULL;
-  GMainContext *context = dgateway_client_get_context (self->client);
+  GMainContext *context = self->conn->context;
 
-  url = build_connection_url (self, self->resuming
-                                      ? self->resume_url
-                                      : dgateway_client_get_resolved_gateway_url (self->client));
+  url = build_connection_url (self->conn->settings.compression,
+                              self->resuming ? self->resume_url : self->conn->gateway_url);
 
   if (url == NULL || (message = soup_message_new (SOUP_METHOD_GET, url)) == NULL)
     {
       g_autoptr(GError) error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
                                              _("The gateway URL is not valid"));
-      g_clear_object (&self->cancellable);
-      fail (self, error);
-      dgateway_client_shard_connection_lost (self->client, self, error);
+      end_connection (self, error, NEXT_FATAL);
       return;
     }
 
   g_main_context_push_thread_default (context);
-  soup_session_websocket_connect_async (dgateway_client_get_soup_session (self->client),
+  soup_session_websocket_connect_async (self->conn->soup_session,
                                         message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->cancellable, websocket_connect_cb,
                                         g_object_ref (self));
   g_main_context_pop_thread_default (context);
 }
 
+/* A new connection takes the newest config as its snapshot. */
 static void
 open_connection (DGatewayShard *self)
 {
+  self->generation++;
+  g_clear_pointer (&self->conn, dgateway_shard_config_unref);
+  self->conn = dgateway_shard_config_ref (self->config);
   self->resuming = self->session_id != NULL && self->resume_url != NULL;
   self->cancellable = g_cancellable_new ();
-  set_state (self, DGATEWAY_STATE_CONNECTING);
+  if (!set_state (self, DGATEWAY_STATE_CONNECTING))
+    return;
   connect_socket (self);
 }
 
 /* Private API for the client */
 
 DGatewayShard *
-dgateway_shard_new (DGatewayClient *client,
-                    guint           shard_id,
-                    guint           shard_count)
+dgateway_shard_new (guint                shard_id,
+                    guint                shard_count,
+                    DGatewayShardConfig *config,
+                    gboolean             network_available)
 {
   DGatewayShard *self = g_object_new (DGATEWAY_TYPE_SHARD, NULL);
 
-  guint limit, window_ms;
-
-  self->client = client;
   self->shard_id = shard_id;
   self->shard_count = shard_count;
-  dgateway_client_get_rate_limit (client, &limit, &window_ms);
-  self->limiter = dgateway_rate_limiter_new (limit, (gint64) window_ms * 1000);
+  self->config = dgateway_shard_config_ref (config);
+  self->network_available = network_available;
+  self->limiter = dgateway_rate_limiter_new (config->settings.rate_limit,
+                                             (gint64) config->settings.rate_window * 1000);
   return self;
+}
+
+void
+dgateway_shard_set_config (DGatewayShard       *self,
+                           DGatewayShardConfig *config)
+{
+  g_return_if_fail (DGATEWAY_IS_SHARD (self));
+
+  dgateway_shard_config_ref (config);
+  g_clear_pointer (&self->config, dgateway_shard_config_unref);
+  self->config = config;
 }
 
 void
 dgateway_shard_start (DGatewayShard *self)
 {
+  g_autoptr(DGatewayShard) hold = NULL;
+
   g_return_if_fail (DGATEWAY_IS_SHARD (self));
 
   if (self->state != DGATEWAY_STATE_DISCONNECTED && self->state != DGATEWAY_STATE_FAILED)
     return;
 
+  hold = g_object_ref (self);
   self->backoff_attempt = 0;
   self->connected_once = FALSE;
   open_connection (self);
@@ -1143,8 +1205,11 @@ void
 dgateway_shard_stop (DGatewayShard *self,
                      gboolean       end_session)
 {
+  g_autoptr(DGatewayShard) hold = NULL;
+
   g_return_if_fail (DGATEWAY_IS_SHARD (self));
 
+  hold = g_object_ref (self);
   dgateway_source_clear (&self->reconnect_source);
   self->waiting_for_network = FALSE;
   teardown_connection (self, end_session ? CLOSE_SESSION_ENDS : CLOSE_SESSION_KEPT);
@@ -1160,42 +1225,49 @@ void
 dgateway_shard_set_network_available (DGatewayShard *self,
                                       gboolean       available)
 {
+  g_autoptr(DGatewayShard) hold = g_object_ref (self);
+
+  self->network_available = available;
   if (!available || self->state != DGATEWAY_STATE_RECONNECTING)
     return;
 
   dgateway_source_clear (&self->reconnect_source);
   self->backoff_attempt = 0;
-  reconnect_cb (self);
+  self->waiting_for_network = FALSE;
+  self->reconnect_count++;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
+  if (self->state == DGATEWAY_STATE_RECONNECTING)
+    open_connection (self);
 }
 
 static gboolean
 alive_timeout_cb (gpointer data)
 {
-  DGatewayShard *self = data;
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
+  guint generation = self->generation;
   g_autoptr(GError) error = NULL;
 
   g_clear_pointer (&self->alive_source, g_source_unref);
-  self->missed_heartbeats++;
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
+  count_missed_heartbeat (self);
+  if (!still_current (self, generation))
+    return G_SOURCE_REMOVE;
   error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
                        _("No heartbeat acknowledgement within %u ms of waking up"),
-                       dgateway_client_get_wake_timeout (self->client));
+                       self->conn->settings.wake_timeout);
   end_connection (self, error, NEXT_RESUME);
   return G_SOURCE_REMOVE;
 }
 
 /* After a suspend the socket may be dead without either side knowing:
- * beat now, and treat a missing ACK within @timeout_ms as a zombie. */
+ * beat now, and treat a missing ACK within the wake timeout as a zombie. */
 void
-dgateway_shard_check_alive (DGatewayShard *self,
-                            guint          timeout_ms)
+dgateway_shard_check_alive (DGatewayShard *self)
 {
   if (self->ws == NULL || self->heartbeat_interval == 0 || self->alive_source != NULL)
     return;
 
   send_heartbeat (self);
-  self->alive_source = dgateway_client_add_timeout (self->client, timeout_ms,
-                                                    alive_timeout_cb, self);
+  self->alive_source = add_timeout (self, self->conn->settings.wake_timeout, alive_timeout_cb);
 }
 
 /* A session handed over from an earlier run: the next start resumes it. */
@@ -1296,6 +1368,7 @@ dgateway_shard_finalize (GObject *object)
   g_ptr_array_unref (self->closing);
   g_queue_clear_full (&self->commands, g_free);
   dgateway_rate_limiter_free (self->limiter);
+  g_clear_pointer (&self->config, dgateway_shard_config_unref);
   g_free (self->session_id);
   g_free (self->resume_url);
 
@@ -1499,6 +1572,56 @@ dgateway_shard_class_init (DGatewayShardClass *klass)
     g_param_spec_string ("resume-url", NULL, NULL, NULL, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
+
+  /**
+   * DGatewayShard::payload: (skip)
+   * @self: the shard
+   * @payload: the payload, of a private type
+   *
+   * How a shard hands each dispatch it accepted to its client, which
+   * turns it into the client's signals. Not for applications.
+   */
+  signals[SIGNAL_PAYLOAD] =
+    g_signal_new (g_intern_static_string ("payload"),
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL,
+                  g_cclosure_marshal_VOID__POINTER,
+                  G_TYPE_NONE, 1, G_TYPE_POINTER);
+  g_signal_set_va_marshaller (signals[SIGNAL_PAYLOAD], G_TYPE_FROM_CLASS (klass),
+                              g_cclosure_marshal_VOID__POINTERv);
+
+  /**
+   * DGatewayShard::connection-lost:
+   * @self: the shard
+   * @error: why: a heartbeat timeout, a close code, a network error
+   *
+   * Emitted when the shard's connection ends without the application
+   * asking, once [property@Shard:state] shows what comes next:
+   * [enum@DGateway.State.reconnecting], or [enum@DGateway.State.failed]
+   * after a fatal error. [signal@Client::connection-lost] follows it.
+   */
+  signals[SIGNAL_CONNECTION_LOST] =
+    g_signal_new (g_intern_static_string ("connection-lost"),
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  /**
+   * DGatewayShard::reconnected:
+   * @self: the shard
+   * @resumed: `TRUE` if the session was resumed, `FALSE` if a new one
+   *   started
+   *
+   * Emitted when the shard is CONNECTED again after a lost connection.
+   */
+  signals[SIGNAL_RECONNECTED] =
+    g_signal_new (g_intern_static_string ("reconnected"),
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_BOOLEAN);
 }
 
 static void

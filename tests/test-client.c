@@ -332,7 +332,8 @@ test_invalid_session_real_delay (Fixture       *f,
   gint64 delay;
 
   /* The protocol's own 1–5 s wait, measured once. */
-  dgateway_client_set_test_timings (f->client, 500, 1000, 5000);
+  dgateway_client_get_settings (f->client)->invalid_session_min = 1000;
+  dgateway_client_get_settings (f->client)->invalid_session_max = 5000;
   connect_client (f);
   mock_gateway_send_op (f->mock, 9, "false");
   WAIT_UNTIL (f->reconnected == 1, 8000);

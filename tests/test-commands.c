@@ -245,15 +245,14 @@ test_rate_limit (Fixture       *f,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  guint limit, window_ms;
+  DGatewayShardSettings *settings = dgateway_client_get_settings (f->client);
   gint64 start;
 
-  /* The public default is Discord's. */
-  dgateway_client_get_rate_limit (f->client, &limit, &window_ms);
-  g_assert_cmpuint (limit, ==, 120);
-  g_assert_cmpuint (window_ms, ==, 60000);
+  /* The default is Discord's. */
+  g_assert_cmpuint (settings->rate_limit, ==, 120);
+  g_assert_cmpuint (settings->rate_window, ==, 60000);
 
-  dgateway_client_set_test_rate_limit (f->client, 120, WINDOW_MS);
+  settings->rate_window = WINDOW_MS;
   mock_gateway_set_heartbeat_interval (f->mock, INTERVAL_MS);
   connect_client (f);
 

@@ -124,7 +124,9 @@ use_test_monitor (Fixture *f)
                             "reconnect-delay-min", DELAY_MIN,
                             "reconnect-delay-max", DELAY_MAX,
                             NULL);
-  dgateway_client_set_test_timings (f->client, 500, 100, 300);
+  dgateway_client_get_settings (f->client)->hello_timeout = 500;
+  dgateway_client_get_settings (f->client)->invalid_session_min = 100;
+  dgateway_client_get_settings (f->client)->invalid_session_max = 300;
   fixture_connect_signals (f);
   return monitor;
 }
@@ -226,7 +228,7 @@ test_resume_from_suspend (Fixture       *f,
   guint beats;
 
   mock_gateway_set_heartbeat_interval (f->mock, 30000);
-  dgateway_client_set_test_wake_timeout (f->client, 300);
+  dgateway_client_get_settings (f->client)->wake_timeout = 300;
   connect_client (f);
   /* Let the client subscribe on the (test) system bus. */
   test_run_for (200);

@@ -119,6 +119,7 @@ fixture_new_client (Fixture             *f,
                     DGatewayCompression  compression)
 {
   g_autoptr(DGatewayLocalIdentifyQueue) queue = dgateway_local_identify_queue_new (1);
+  DGatewayShardSettings *settings;
 
   f->client = dgateway_client_new (TEST_TOKEN, INTENTS);
   g_object_set (f->client,
@@ -127,7 +128,10 @@ fixture_new_client (Fixture             *f,
                 "reconnect-delay-min", DELAY_MIN,
                 "reconnect-delay-max", DELAY_MAX,
                 NULL);
-  dgateway_client_set_test_timings (f->client, 500, 100, 300);
+  settings = dgateway_client_get_settings (f->client);
+  settings->hello_timeout = 500;
+  settings->invalid_session_min = 100;
+  settings->invalid_session_max = 300;
   /* Re-identifies wait for the identify queue: Discord's 5 s is too slow
    * for most tests (test-shards keeps one at the real interval). */
   dgateway_local_identify_queue_set_interval (queue, 0);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-policy-private.h"
+
+guint
+dgateway_policy_backoff_delay (guint  min_ms,
+                               guint  max_ms,
+                               guint  attempt,
+                               double random01)
+{
+  double base, delay;
+
+  max_ms = MAX (min_ms, max_ms);
+  base = MIN ((double) min_ms * (double) (1u << MIN (attempt, 24u)), (double) max_ms);
+  delay = base * (0.75 + 0.25 * CLAMP (random01, 0.0, 1.0));
+  return (guint) CLAMP (delay, (double) min_ms, (double) max_ms);
+}
+
+guint
+dgateway_policy_first_heartbeat (guint  interval_ms,
+                                 double random01)
+{
+  return (guint) ((double) interval_ms * CLAMP (random01, 0.0, 1.0));
+}
+
+gboolean
+dgateway_policy_heartbeat_missed (gint64 sent_at,
+                                  gint64 now,
+                                  guint  interval_ms)
+{
+  return sent_at != 0 && now - sent_at >= (gint64) interval_ms * 1000 / 2;
+}
+
+guint
+dgateway_policy_command_budget (guint limit,
+                                guint window_ms,
+                                guint heartbeat_interval_ms)
+{
+  guint interval = MAX (heartbeat_interval_ms, 1);
+  guint reserve = (guint) MIN ((gint64) limit / 2, (gint64) (window_ms / interval) + 3);
+
+  return limit - reserve;
+}

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include "config.h"
+
+#include "dgateway-shard-config-private.h"
+
+#include <string.h>
+
+typedef struct {
+  DGatewayShardConfig config;
+  gatomicrefcount ref_count;
+} RealConfig;
+
+DGatewayShardConfig *
+dgateway_shard_config_new (const DGatewayShardSettings *settings,
+                           const char                  *token,
+                           JsonNode                    *presence,
+                           const char                  *gateway_url,
+                           SoupSession                 *soup_session,
+                           GMainContext                *context,
+                           DGatewayIdentifyQueue       *identify_queue)
+{
+  RealConfig *real = g_new0 (RealConfig, 1);
+  DGatewayShardConfig *self = &real->config;
+
+  g_atomic_ref_count_init (&real->ref_count);
+  self->settings = *settings;
+  self->token = g_strdup (token);
+  if (presence != NULL)
+    {
+      self->presence = json_node_copy (presence);
+      json_node_seal (self->presence);
+    }
+  self->gateway_url = g_strdup (gateway_url);
+  self->soup_session = soup_session ? g_object_ref (soup_session) : NULL;
+  self->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
+  self->identify_queue = identify_queue ? g_object_ref (identify_queue) : NULL;
+  return self;
+}
+
+DGatewayShardConfig *
+dgateway_shard_config_ref (DGatewayShardConfig *self)
+{
+  RealConfig *real = (RealConfig *) self;
+
+  g_atomic_ref_count_inc (&real->ref_count);
+  return self;
+}
+
+void
+dgateway_shard_config_unref (DGatewayShardConfig *self)
+{
+  RealConfig *real = (RealConfig *) self;
+
+  if (!g_atomic_ref_count_dec (&real->ref_count))
+    return;
+
+  if (self->token != NULL)
+    memset (self->token, 0, strlen (self->token));
+  g_free (self->token);
+  g_clear_pointer (&self->presence, json_node_unref);
+  g_free (self->gateway_url);
+  g_clear_object (&self->soup_session);
+  g_main_context_unref (self->context);
+  g_clear_object (&self->identify_queue);
+  g_free (real);
+}
+
+GSource *
+dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
+                                   guint                interval_ms,
+                                   GSourceFunc          func,
+                                   gpointer             data)
+{
+  GSource *source = g_timeout_source_new (interval_ms);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
+void
+dgateway_source_clear (GSource **source)
+{
+  if (*source == NULL)
+    return;
+
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
