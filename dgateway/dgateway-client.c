@@ -729,6 +729,7 @@ dgateway_client_connect_async (DGatewayClient      *self,
 
   self->generation++;
   generation = self->generation;
+  dgateway_source_clear (&self->reshard_source);
   self->connect_task = g_object_ref (task);
   watch_sleep (self);
   if (cancellable != NULL)
@@ -1120,33 +1121,30 @@ shard_connection_lost_cb (DGatewayShard *shard,
 {
   g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   g_autoptr(DGatewayShard) hold = g_object_ref (shard);
-  guint generation = self->generation;
+
+  /* A fatal error settles connect_async() before the application hears
+   * of it, so a connection-lost handler may connect again. */
+  if (dgateway_shard_get_state (shard) == DGATEWAY_STATE_FAILED)
+    {
+      /* With automatic sharding, 4011 means the bot outgrew its shard
+       * count: ask Discord again and start over instead of failing. */
+      if (g_error_matches (error, DGATEWAY_ERROR, DGATEWAY_ERROR_SHARDING_REQUIRED) &&
+          self->shard_count == 0 && (self->gateway_url == NULL || *self->gateway_url == '\0'))
+        {
+          if (self->reshard_source == NULL)
+            {
+              self->reshard_source = g_idle_source_new ();
+              g_source_set_callback (self->reshard_source, reshard_cb, self, NULL);
+              g_source_attach (self->reshard_source, self->context);
+            }
+        }
+      else
+        complete_connect (self, g_error_copy (error));
+    }
 
   notify_if_changed (self, PROP_RECONNECT_COUNT, dgateway_client_get_reconnect_count (self));
   notify_if_changed (self, PROP_MISSED_HEARTBEATS, dgateway_client_get_missed_heartbeats (self));
   g_signal_emit (self, signals[SIGNAL_CONNECTION_LOST], 0, shard, error);
-
-  /* A handler may have closed the client, connected it again, or let go
-   * of it: this loss is then no longer the client's to act on. */
-  if (generation != self->generation || G_OBJECT (self)->ref_count == 1 ||
-      dgateway_shard_get_state (shard) != DGATEWAY_STATE_FAILED)
-    return;
-
-  /* With automatic sharding, 4011 means the bot outgrew its shard count:
-   * ask Discord again and start over instead of failing. */
-  if (g_error_matches (error, DGATEWAY_ERROR, DGATEWAY_ERROR_SHARDING_REQUIRED) &&
-      self->shard_count == 0 && (self->gateway_url == NULL || *self->gateway_url == '\0'))
-    {
-      if (self->reshard_source == NULL)
-        {
-          self->reshard_source = g_idle_source_new ();
-          g_source_set_callback (self->reshard_source, reshard_cb, self, NULL);
-          g_source_attach (self->reshard_source, self->context);
-        }
-      return;
-    }
-
-  complete_connect (self, g_error_copy (error));
 }
 
 static void

@@ -156,7 +156,9 @@ export_free (gpointer data)
       g_source_destroy (export->flush_source);
       g_clear_pointer (&export->flush_source, g_source_unref);
     }
-  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (export->skeleton));
+  /* Unexporting a skeleton that was never exported is a critical. */
+  if (g_dbus_interface_skeleton_get_connection (G_DBUS_INTERFACE_SKELETON (export->skeleton)) != NULL)
+    g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (export->skeleton));
   g_clear_object (&export->skeleton);
   g_clear_pointer (&export->context, g_main_context_unref);
   g_free (export);

@@ -138,7 +138,7 @@ dgateway_event_class_init (DGatewayEventClass *klass)
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
-   * DGatewayEvent:data: (getter get_data)
+   * DGatewayEvent:data: (getter get_json)
    *
    * The payload of the event (`d`).
    */
@@ -226,10 +226,11 @@ dgateway_event_get_shard_id (DGatewayEvent *self)
 }
 
 /**
- * dgateway_event_get_data:
+ * dgateway_event_get_json:
  * @self: an event
  *
- * Gets the payload of the event, the `d` member of the dispatch.
+ * Gets the payload of the event, the `d` member of the dispatch, as a
+ * json-glib tree, built the first time it is asked for.
  *
  * The node is shared and must not be modified; use
  * `json_node_copy()` to keep a changeable copy.
@@ -238,11 +239,29 @@ dgateway_event_get_shard_id (DGatewayEvent *self)
  *   dispatch had no `d`
  */
 JsonNode *
-dgateway_event_get_data (DGatewayEvent *self)
+dgateway_event_get_json (DGatewayEvent *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
 
   return dgateway_payload_get_data_node (self->payload);
+}
+
+/**
+ * dgateway_event_get_data: (skip)
+ * @self: an event
+ *
+ * Gets the payload of the event, as [method@Event.get_json] does.
+ *
+ * This is the C name; bindings have only [method@Event.get_json], since
+ * `get_data()` is GObject's own method in GJS and PyGObject.
+ *
+ * Returns: (transfer none) (nullable): the payload, or `NULL` if the
+ *   dispatch had no `d`
+ */
+JsonNode *
+dgateway_event_get_data (DGatewayEvent *self)
+{
+  return dgateway_event_get_json (self);
 }
 
 /**

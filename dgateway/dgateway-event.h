@@ -26,6 +26,8 @@ gint64      dgateway_event_get_sequence (DGatewayEvent *self);
 DGATEWAY_AVAILABLE_IN_ALL
 guint       dgateway_event_get_shard_id (DGatewayEvent *self);
 DGATEWAY_AVAILABLE_IN_ALL
+JsonNode   *dgateway_event_get_json     (DGatewayEvent *self);
+DGATEWAY_AVAILABLE_IN_ALL
 JsonNode   *dgateway_event_get_data     (DGatewayEvent *self);
 DGATEWAY_AVAILABLE_IN_ALL
 char       *dgateway_event_dup_data_json (DGatewayEvent *self) G_GNUC_WARN_UNUSED_RESULT;

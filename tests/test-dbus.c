@@ -372,6 +372,31 @@ test_finalize (DBusFixture   *f,
   assert_not_exported (f);
 }
 
+/* Two clients on one path: the second gets a GError, and nothing else
+ * happens (the suite runs with fatal criticals). */
+static void
+test_export_fails (DBusFixture   *f,
+                   gconstpointer  data)
+{
+  g_autoptr(DGatewayClient) other = dgateway_client_new (TEST_TOKEN, INTENTS);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) all = NULL;
+
+  export_client (f);
+  g_assert_false (dgateway_client_export (other, f->service, OBJECT_PATH, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_assert_null (strstr (error->message, TEST_TOKEN));
+
+  /* The first export is untouched, and the other client can still be
+   * exported elsewhere, and finalized. */
+  all = get_all (f);
+  g_assert_nonnull (all);
+  g_clear_error (&error);
+  g_assert_true (dgateway_client_export (other, f->service, OBJECT_PATH "/Other", &error));
+  g_assert_no_error (error);
+  dgateway_client_unexport (other);
+}
+
 #define ADD(path, func) \
   g_test_add (path, DBusFixture, GINT_TO_POINTER (DGATEWAY_COMPRESSION_NONE), \
               dbus_setup, func, dbus_teardown)
@@ -400,6 +425,7 @@ main (int   argc,
   ADD ("/dgateway/dbus/rate", test_rate);
   ADD ("/dgateway/dbus/unexport", test_unexport);
   ADD ("/dgateway/dbus/finalize", test_finalize);
+  ADD ("/dgateway/dbus/export-fails", test_export_fails);
 
   status = g_test_run ();
 

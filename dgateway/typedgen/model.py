@@ -33,8 +33,10 @@ SCALAR_KINDS = {'string', 'snowflake', 'int', 'float', 'bool', 'present',
 CACHED_KINDS = {'timestamp', 'object', 'union', 'list', 'strv', 'int_array',
                 'variant', 'json', 'map', 'map_string'}
 
-# Getter names a field must not take: they are the class's own functions.
-RESERVED_GETTERS = {'type', 'json'}
+# Getter names a field must not take: they are the class's own functions,
+# or GObject's own in GJS and PyGObject (get_data(), get_property(), ...),
+# which a getter of ours would hide there.
+RESERVED_GETTERS = {'type', 'json', 'data', 'qdata', 'property', 'properties'}
 
 
 class SchemaError(Exception):

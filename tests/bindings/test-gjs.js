@@ -20,12 +20,12 @@ const TIMEOUT_MS = 20000;
 let loop = new GLib.MainLoop(null, false);
 
 function eventContent(event) {
-    const fromNode = event.get_data().get_object().get_string_member('content');
+    const fromNode = event.get_json().get_object().get_string_member('content');
     const fromJson = JSON.parse(event.dup_data_json()).content;
     check(typeof fromNode === 'string' && fromNode.length > 0,
-        `event ${event.get_sequence()}: no content in get_data()`);
+        `event ${event.get_sequence()}: no content in get_json()`);
     check(fromNode === fromJson,
-        `get_data() content "${fromNode}" != dup_data_json() "${fromJson}"`);
+        `get_json() content "${fromNode}" != dup_data_json() "${fromJson}"`);
     return fromNode;
 }
 

@@ -30,12 +30,12 @@ TIMEOUT_MS = 20000
 
 
 def event_content(event):
-    from_node = event.get_data().get_object().get_string_member('content')
+    from_node = event.get_json().get_object().get_string_member('content')
     from_json = json.loads(event.dup_data_json())['content']
     check(isinstance(from_node, str) and from_node,
-          f'event {event.get_sequence()}: no content in get_data()')
+          f'event {event.get_sequence()}: no content in get_json()')
     check(from_node == from_json,
-          f'get_data() content {from_node!r} != dup_data_json() {from_json!r}')
+          f'get_json() content {from_node!r} != dup_data_json() {from_json!r}')
     return from_node
 
 
