@@ -7,8 +7,11 @@
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
 #include "dgateway-event-private.h"
+#include "dgateway-metrics-private.h"
 #include "dgateway-object-private.h"
+#include "dgateway-session-private.h"
 #include "dgateway-shard-private.h"
+#include "dgateway-sleep-monitor-private.h"
 #include "dgateway-typed-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -118,9 +121,7 @@ struct _DGatewayClient
   GSource *reshard_source;
   GNetworkMonitor *network_monitor;
   gboolean network_available;
-  GDBusConnection *system_bus;
-  guint sleep_subscription;
-  GCancellable *bus_cancellable;
+  DGatewaySleepMonitor *sleep_monitor;
   GVariant *restored_session;
   gulong cancelled_id;
   GSource *metrics_source;
@@ -332,6 +333,32 @@ notify_if_changed (DGatewayClient *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[prop_id]);
 }
 
+/* notify_if_changed() for a metric of the table, by name: the table's
+ * metrics are the client's properties. */
+static void
+notify_metric_if_changed (DGatewayClient       *self,
+                          const DGatewayMetric *metric)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (self), metric->name);
+  g_autoptr(GVariant) value = NULL;
+  double number;
+
+  if (pspec == NULL)
+    return;
+  value = dgateway_metric_read (metric, G_OBJECT (self));
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64))
+    number = (double) g_variant_get_uint64 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    number = (double) g_variant_get_int64 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    number = g_variant_get_uint32 (value);
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+    number = g_variant_get_double (value);
+  else
+    return;
+  notify_if_changed (self, pspec->param_id, number);
+}
+
 static gboolean metrics_cb (gpointer data);
 
 /* Four ticks a second while events flow, one while idle: with many shards
@@ -361,6 +388,8 @@ metrics_cb (gpointer data)
   GObject *object = G_OBJECT (self);
   double events = (double) dgateway_client_get_events_received (self);
   g_autoptr(GPtrArray) shards = copy_shards (self);
+  guint n_metrics;
+  const DGatewayMetric *metrics = dgateway_metrics_get_table (&n_metrics);
 
   schedule_metrics (self, self->notified[PROP_EVENTS_RECEIVED] != events);
 
@@ -368,12 +397,9 @@ metrics_cb (gpointer data)
   for (guint i = 0; i < shards->len; i++)
     dgateway_shard_flush_metrics (shards->pdata[i]);
 
-  notify_if_changed (self, PROP_EVENTS_RECEIVED, dgateway_client_get_events_received (self));
-  notify_if_changed (self, PROP_BYTES_RECEIVED, dgateway_client_get_bytes_received (self));
-  notify_if_changed (self, PROP_BYTES_DECOMPRESSED, dgateway_client_get_bytes_decompressed (self));
-  notify_if_changed (self, PROP_COMPRESSION_RATIO, dgateway_client_get_compression_ratio (self));
-  notify_if_changed (self, PROP_EVENTS_PER_SECOND, dgateway_client_get_events_per_second (self));
-  notify_if_changed (self, PROP_SEQUENCE, dgateway_client_get_sequence (self));
+  for (guint i = 0; i < n_metrics; i++)
+    if ((metrics[i].flags & DGATEWAY_METRIC_TICK) != 0)
+      notify_metric_if_changed (self, &metrics[i]);
   /* The uptime moves with the clock: once a second is enough. */
   notify_if_changed (self, PROP_UPTIME, dgateway_client_get_uptime (self) / G_USEC_PER_SEC);
   g_object_thaw_notify (object);
@@ -420,26 +446,9 @@ apply_restored_session (DGatewayClient *self,
                         guint           count)
 {
   g_autoptr(GVariant) session = g_steal_pointer (&self->restored_session);
-  GVariantIter iter;
-  GVariant *entry;
 
-  if (session == NULL)
-    return;
-
-  g_variant_iter_init (&iter, session);
-  while ((entry = g_variant_iter_next_value (&iter)) != NULL)
-    {
-      g_autoptr(GVariant) owned = entry;
-      guint id, entry_count;
-      gint64 sequence;
-      const char *session_id, *resume_url;
-      DGatewayShard *shard;
-
-      g_variant_get (entry, "(uu&sx&s)", &id, &entry_count, &session_id, &sequence, &resume_url);
-      shard = dgateway_client_find_shard (self, id);
-      if (shard != NULL && entry_count == count)
-        dgateway_shard_restore_session (shard, session_id, sequence, resume_url);
-    }
+  if (session != NULL)
+    dgateway_session_restore (session, self->shard_array, count);
 }
 
 /* Runs this process's part of a bot of @total shards: ids first-shard-id
@@ -580,72 +589,17 @@ connect_cancelled_cb (GCancellable *cancellable,
   g_source_attach (source, self->context);
 }
 
-/* Suspend and resume: logind says PrepareForSleep(false) on waking up. */
-
+/* Suspend and resume: after a wake-up every socket may be dead without
+ * either side knowing. */
 static void
-prepare_for_sleep_cb (GDBusConnection *connection,
-                      const char      *sender,
-                      const char      *object_path,
-                      const char      *interface,
-                      const char      *signal,
-                      GVariant        *parameters,
-                      gpointer         data)
+woke_up_cb (gpointer data)
 {
-  DGatewayClient *self = data;
-  g_autoptr(DGatewayClient) hold = NULL;
-  g_autoptr(GPtrArray) shards = NULL;
-  gboolean sleeping;
-
-  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
-    return;
-
-  g_variant_get (parameters, "(b)", &sleeping);
-  if (sleeping)
-    return;
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
+  g_autoptr(GPtrArray) shards = copy_shards (self);
 
   g_debug ("The system woke up: checking every connection");
-  hold = g_object_ref (self);
-  shards = copy_shards (self);
   for (guint i = 0; i < shards->len; i++)
     dgateway_shard_check_alive (shards->pdata[i]);
-}
-
-static void
-system_bus_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      data)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusConnection *bus = g_bus_get_finish (result, &error);
-  DGatewayClient *self;
-
-  if (bus == NULL)
-    {
-      /* No system bus (a container, a CI box): nothing to follow. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No system bus, so no suspend notifications: %s", error->message);
-      return;
-    }
-
-  self = data;
-  g_clear_object (&self->bus_cancellable);
-  self->system_bus = bus;
-  self->sleep_subscription =
-    g_dbus_connection_signal_subscribe (bus, "org.freedesktop.login1",
-                                        "org.freedesktop.login1.Manager", "PrepareForSleep",
-                                        "/org/freedesktop/login1", NULL,
-                                        G_DBUS_SIGNAL_FLAGS_NONE,
-                                        prepare_for_sleep_cb, self, NULL);
-}
-
-static void
-watch_sleep (DGatewayClient *self)
-{
-  if (self->system_bus != NULL || self->bus_cancellable != NULL)
-    return;
-
-  self->bus_cancellable = g_cancellable_new ();
-  g_bus_get (G_BUS_TYPE_SYSTEM, self->bus_cancellable, system_bus_cb, self);
 }
 
 /* Public API */
@@ -731,7 +685,8 @@ dgateway_client_connect_async (DGatewayClient      *self,
   generation = self->generation;
   dgateway_source_clear (&self->reshard_source);
   self->connect_task = g_object_ref (task);
-  watch_sleep (self);
+  if (self->sleep_monitor == NULL)
+    self->sleep_monitor = dgateway_sleep_monitor_new (G_CALLBACK (woke_up_cb), self);
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (connect_cancelled_cb),
                                                 task, NULL);
@@ -818,8 +773,6 @@ dgateway_client_close (DGatewayClient *self)
   set_state (self, DGATEWAY_STATE_DISCONNECTED);
 }
 
-#define SESSION_TYPE "a(uusxs)"
-
 /**
  * dgateway_client_dup_session:
  * @self: a client
@@ -839,25 +792,10 @@ dgateway_client_close (DGatewayClient *self)
 GVariant *
 dgateway_client_dup_session (DGatewayClient *self)
 {
-  GVariantBuilder builder;
-
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE (SESSION_TYPE));
-  for (guint i = 0; i < n_shards (self); i++)
-    {
-      DGatewayShard *shard = shard_at (self, i);
-
-      if (dgateway_shard_get_session_id (shard) == NULL || dgateway_shard_get_resume_url (shard) == NULL)
-        continue;
-      g_variant_builder_add (&builder, "(uusxs)",
-                             dgateway_shard_get_shard_id (shard),
-                             self->shard_count == 0 && self->total_shards <= 1 ? 0 : self->total_shards,
-                             dgateway_shard_get_session_id (shard),
-                             dgateway_shard_get_sequence (shard),
-                             dgateway_shard_get_resume_url (shard));
-    }
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
+  return dgateway_session_save (self->shard_array,
+                                self->shard_count == 0 && self->total_shards <= 1 ? 0 : self->total_shards);
 }
 
 /**
@@ -871,6 +809,11 @@ dgateway_client_dup_session (DGatewayClient *self)
  * longer knows is answered with an invalid session, and that shard
  * identifies afresh.
  *
+ * A @session that could not be resumed (another type, an entry without a
+ * session id, a negative sequence, a resume URL that is not a `ws://` or
+ * `wss://` URL) is refused with `G_IO_ERROR_INVALID_ARGUMENT`, and the
+ * client then starts new sessions.
+ *
  * Returns: `TRUE` if @session was usable
  */
 gboolean
@@ -881,13 +824,8 @@ dgateway_client_restore_session (DGatewayClient  *self,
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (session != NULL, FALSE);
 
-  if (!g_variant_is_of_type (session, G_VARIANT_TYPE (SESSION_TYPE)))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("A saved session has the type %s, not %s"),
-                   g_variant_get_type_string (session), SESSION_TYPE);
-      return FALSE;
-    }
+  if (!dgateway_session_check (session, error))
+    return FALSE;
   if (self->state != DGATEWAY_STATE_DISCONNECTED && self->state != DGATEWAY_STATE_FAILED)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_BUSY,
@@ -934,31 +872,13 @@ dgateway_client_get_shards (DGatewayClient *self)
   return G_LIST_MODEL (self->shards);
 }
 
-static const char *
-state_nick (DGatewayState state)
-{
-  GEnumClass *states = g_type_class_peek (DGATEWAY_TYPE_STATE);
-
-  return g_enum_get_value (states, state)->value_nick;
-}
-
 static GVariant *
 shard_metrics (DGatewayShard *shard)
 {
   GVariantDict dict;
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "shard-id", "u", dgateway_shard_get_shard_id (shard));
-  g_variant_dict_insert (&dict, "state", "s", state_nick (dgateway_shard_get_state (shard)));
-  g_variant_dict_insert (&dict, "latency", "x", dgateway_shard_get_latency (shard));
-  g_variant_dict_insert (&dict, "uptime", "x", dgateway_shard_get_uptime (shard));
-  g_variant_dict_insert (&dict, "events-received", "t", dgateway_shard_get_events_received (shard));
-  g_variant_dict_insert (&dict, "bytes-received", "t", dgateway_shard_get_bytes_received (shard));
-  g_variant_dict_insert (&dict, "bytes-decompressed", "t", dgateway_shard_get_bytes_decompressed (shard));
-  g_variant_dict_insert (&dict, "reconnect-count", "u", dgateway_shard_get_reconnect_count (shard));
-  g_variant_dict_insert (&dict, "missed-heartbeats", "u", dgateway_shard_get_missed_heartbeats (shard));
-  g_variant_dict_insert (&dict, "events-per-second", "d", dgateway_shard_get_events_per_second (shard));
-  g_variant_dict_insert (&dict, "sequence", "x", dgateway_shard_get_sequence (shard));
+  dgateway_metrics_add_to_dict (&dict, G_OBJECT (shard), DGATEWAY_METRIC_SHARD);
   g_variant_dict_insert (&dict, "queued-commands", "u", dgateway_shard_get_queued_commands (shard));
   return g_variant_dict_end (&dict);
 }
@@ -992,16 +912,7 @@ dgateway_client_get_metrics (DGatewayClient *self)
     g_variant_builder_add_value (&shards, shard_metrics (shard_at (self, i)));
 
   g_variant_dict_init (&dict, NULL);
-  g_variant_dict_insert (&dict, "state", "s", state_nick (self->state));
-  g_variant_dict_insert (&dict, "latency", "x", dgateway_client_get_latency (self));
-  g_variant_dict_insert (&dict, "uptime", "x", dgateway_client_get_uptime (self));
-  g_variant_dict_insert (&dict, "events-received", "t", dgateway_client_get_events_received (self));
-  g_variant_dict_insert (&dict, "bytes-received", "t", dgateway_client_get_bytes_received (self));
-  g_variant_dict_insert (&dict, "bytes-decompressed", "t", dgateway_client_get_bytes_decompressed (self));
-  g_variant_dict_insert (&dict, "compression-ratio", "d", dgateway_client_get_compression_ratio (self));
-  g_variant_dict_insert (&dict, "events-per-second", "d", dgateway_client_get_events_per_second (self));
-  g_variant_dict_insert (&dict, "reconnect-count", "u", dgateway_client_get_reconnect_count (self));
-  g_variant_dict_insert (&dict, "missed-heartbeats", "u", dgateway_client_get_missed_heartbeats (self));
+  dgateway_metrics_add_to_dict (&dict, G_OBJECT (self), DGATEWAY_METRIC_CLIENT);
   g_variant_dict_insert_value (&dict, "shards", g_variant_builder_end (&shards));
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
@@ -1882,12 +1793,7 @@ dgateway_client_dispose (GObject *object)
   g_clear_object (&self->soup_session);
   g_clear_object (&self->identify_queue);
   g_clear_object (&self->local_queue);
-  g_cancellable_cancel (self->bus_cancellable);
-  g_clear_object (&self->bus_cancellable);
-  if (self->sleep_subscription != 0)
-    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
-  self->sleep_subscription = 0;
-  g_clear_object (&self->system_bus);
+  g_clear_pointer (&self->sleep_monitor, dgateway_sleep_monitor_free);
   if (self->network_monitor != NULL)
     g_signal_handlers_disconnect_by_data (self->network_monitor, self);
   g_clear_object (&self->network_monitor);

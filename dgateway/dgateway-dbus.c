@@ -5,6 +5,7 @@
 #include "dgateway-dbus.h"
 #include "dgateway-enum-types.h"
 #include "dgateway-dbus-generated.h"
+#include "dgateway-metrics-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -36,33 +37,6 @@ typedef struct {
 
 static G_DEFINE_QUARK (dgateway-dbus-export, export)
 
-/* The client properties the interface shows. */
-static const char * const watched_properties[] = {
-  "state",
-  "latency",
-  "uptime",
-  "events-received",
-  "bytes-received",
-  "compression-ratio",
-  "reconnect-count",
-  "missed-heartbeats",
-  "events-per-second",
-  "shard-count",
-};
-
-static const char *
-state_nick (DGatewayState state)
-{
-  GEnumClass *klass = g_type_class_ref (DGATEWAY_TYPE_STATE);
-  GEnumValue *value = g_enum_get_value (klass, state);
-
-  /* The class of a static enum type lives as long as the process, so its
-   * strings stay valid after this unref.
-   */
-  g_type_class_unref (klass);
-  return value != NULL ? value->value_nick : "unknown";
-}
-
 static guint
 shard_count (DGatewayClient *client)
 {
@@ -74,22 +48,21 @@ shard_count (DGatewayClient *client)
 static void
 export_update (Export *export)
 {
-  DGatewayClient *client = export->client;
-  DGatewayDBusStatus *status = export->skeleton;
+  guint n_metrics;
+  const DGatewayMetric *metrics = dgateway_metrics_get_table (&n_metrics);
 
-  dgateway_dbus_status_set_state (status, state_nick (dgateway_client_get_state (client)));
-  dgateway_dbus_status_set_latency (status, dgateway_client_get_latency (client));
-  dgateway_dbus_status_set_uptime (status, dgateway_client_get_uptime (client));
-  dgateway_dbus_status_set_events_received (status, dgateway_client_get_events_received (client));
-  dgateway_dbus_status_set_bytes_received (status, dgateway_client_get_bytes_received (client));
-  dgateway_dbus_status_set_compression_ratio (status,
-                                              dgateway_client_get_compression_ratio (client));
-  dgateway_dbus_status_set_reconnect_count (status, dgateway_client_get_reconnect_count (client));
-  dgateway_dbus_status_set_missed_heartbeats (status,
-                                              dgateway_client_get_missed_heartbeats (client));
-  dgateway_dbus_status_set_events_per_second (status,
-                                              dgateway_client_get_events_per_second (client));
-  dgateway_dbus_status_set_shard_count (status, shard_count (client));
+  for (guint i = 0; i < n_metrics; i++)
+    {
+      g_autoptr(GVariant) variant = NULL;
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      if ((metrics[i].flags & DGATEWAY_METRIC_DBUS) == 0)
+        continue;
+      variant = dgateway_metric_read (&metrics[i], G_OBJECT (export->client));
+      g_dbus_gvariant_to_gvalue (variant, &value);
+      g_object_set_property (G_OBJECT (export->skeleton), metrics[i].name, &value);
+    }
+  dgateway_dbus_status_set_shard_count (export->skeleton, shard_count (export->client));
 }
 
 static gboolean
@@ -134,9 +107,18 @@ notify_cb (GObject    *object,
            GParamSpec *pspec,
            gpointer    data)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (watched_properties); i++)
+  guint n_metrics;
+  const DGatewayMetric *metrics = dgateway_metrics_get_table (&n_metrics);
+
+  if (g_strcmp0 (pspec->name, "shard-count") == 0)
     {
-      if (g_strcmp0 (pspec->name, watched_properties[i]) == 0)
+      schedule_flush (data);
+      return;
+    }
+  for (guint i = 0; i < n_metrics; i++)
+    {
+      if ((metrics[i].flags & DGATEWAY_METRIC_DBUS) != 0 &&
+          g_strcmp0 (pspec->name, metrics[i].name) == 0)
         {
           schedule_flush (data);
           return;

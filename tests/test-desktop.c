@@ -328,6 +328,36 @@ test_session_handover_refused (Fixture       *f,
   g_assert_cmpuint (count_events (f, "READY"), ==, 1);
 }
 
+/* A saved session that cannot be resumed is refused at the call, and the
+ * client identifies afresh instead of failing later. */
+static void
+test_session_unusable (Fixture       *f,
+                       gconstpointer  data)
+{
+  static const char *const bad[] = {
+    "[(0, 0, 'abc', 5, 'not a url')]",
+    "[(0, 0, 'abc', 5, 'http://127.0.0.1:1/')]",
+    "[(0, 0, 'abc', 5, '')]",
+    "[(0, 0, '', 5, 'ws://127.0.0.1:1/')]",
+    "[(0, 0, 'abc', -7, 'ws://127.0.0.1:1/')]",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GVariant) session = g_variant_parse (G_VARIANT_TYPE ("a(uusxs)"), bad[i],
+                                                     NULL, NULL, NULL);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_nonnull (session);
+      g_assert_false (dgateway_client_restore_session (f->client, session, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+    }
+
+  connect_client (f);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 0);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, GINT_TO_POINTER (DGATEWAY_COMPRESSION_NONE), \
               fixture_setup, func, fixture_teardown)
@@ -351,6 +381,7 @@ main (int   argc,
   ADD ("/dgateway/desktop/resume-from-suspend", test_resume_from_suspend);
   ADD ("/dgateway/desktop/session-handover", test_session_handover);
   ADD ("/dgateway/desktop/session-handover-refused", test_session_handover_refused);
+  ADD ("/dgateway/desktop/session-unusable", test_session_unusable);
 
   status = g_test_run ();
   g_test_dbus_down (test_bus);
