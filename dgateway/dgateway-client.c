@@ -89,6 +89,7 @@ enum {
   PROP_COMPRESSION_RATIO,
   PROP_RECONNECT_COUNT,
   PROP_MISSED_HEARTBEATS,
+  PROP_EVENTS_LOST,
   PROP_EVENTS_PER_SECOND,
   PROP_SESSION_ID,
   PROP_SEQUENCE,
@@ -1000,6 +1001,7 @@ update_aggregates (DGatewayClient *self)
   g_object_freeze_notify (G_OBJECT (self));
   set_state (self, state);
   notify_if_changed (self, PROP_LATENCY, dgateway_client_get_latency (self));
+  notify_if_changed (self, PROP_EVENTS_LOST, dgateway_client_get_events_lost (self));
   if (g_strcmp0 (self->notified_session_id, dgateway_client_get_session_id (self)) != 0)
     {
       g_free (self->notified_session_id);
@@ -1079,6 +1081,7 @@ watch_shard (DGatewayClient *self,
   g_signal_connect (shard, "notify::state", G_CALLBACK (shard_notify_cb), self);
   g_signal_connect (shard, "notify::latency", G_CALLBACK (shard_notify_cb), self);
   g_signal_connect (shard, "notify::session-id", G_CALLBACK (shard_notify_cb), self);
+  g_signal_connect (shard, "notify::events-lost", G_CALLBACK (shard_notify_cb), self);
 }
 
 /* Properties: configuration */
@@ -1713,6 +1716,23 @@ dgateway_client_get_missed_heartbeats (DGatewayClient *self)
 }
 
 /**
+ * dgateway_client_get_events_lost:
+ * @self: a client
+ *
+ * Gets the number of events given up as lost by all shards; see
+ * [property@Client:events-lost].
+ *
+ * Returns: the number of lost events
+ */
+guint64
+dgateway_client_get_events_lost (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
+
+  return sum_shards (self, dgateway_shard_get_events_lost);
+}
+
+/**
  * dgateway_client_get_events_per_second:
  * @self: a client
  *
@@ -1937,6 +1957,9 @@ dgateway_client_get_property (GObject    *object,
       break;
     case PROP_MISSED_HEARTBEATS:
       g_value_set_uint (value, dgateway_client_get_missed_heartbeats (self));
+      break;
+    case PROP_EVENTS_LOST:
+      g_value_set_uint64 (value, dgateway_client_get_events_lost (self));
       break;
     case PROP_EVENTS_PER_SECOND:
       g_value_set_double (value, dgateway_client_get_events_per_second (self));
@@ -2234,6 +2257,16 @@ install_metric_properties (GObjectClass *object_class)
    */
   props[PROP_MISSED_HEARTBEATS] =
     g_param_spec_uint ("missed-heartbeats", NULL, NULL, 0, G_MAXUINT, 0, ro);
+
+  /**
+   * DGatewayClient:events-lost: (getter get_events_lost)
+   *
+   * The number of events of all shards given up as lost; see
+   * [property@Shard:events-lost]. Zero unless the gateway sent payloads
+   * that could not be read even when it sent them again.
+   */
+  props[PROP_EVENTS_LOST] =
+    g_param_spec_uint64 ("events-lost", NULL, NULL, 0, G_MAXUINT64, 0, ro);
 
   /**
    * DGatewayClient:events-per-second: (getter get_events_per_second)

@@ -161,6 +161,8 @@ guint                dgateway_client_get_reconnect_count     (DGatewayClient    
 DGATEWAY_AVAILABLE_IN_ALL
 guint                dgateway_client_get_missed_heartbeats   (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
+guint64              dgateway_client_get_events_lost         (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
 double               dgateway_client_get_events_per_second   (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 const char          *dgateway_client_get_session_id          (DGatewayClient      *self);

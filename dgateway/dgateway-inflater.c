@@ -84,8 +84,8 @@ grow_output (DGatewayInflater  *self,
 
   if (used > self->max_payload_size)
     {
-      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
-                   _("A compressed payload is larger than the limit of %lu bytes"),
+      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
+                   _("A payload is larger than the limit of %lu bytes"),
                    (gulong) self->max_payload_size);
       return FALSE;
     }

@@ -24,6 +24,7 @@ static const DGatewayMetric metrics[] = {
   { "events-per-second",  "d", C | S | D | T },
   { "reconnect-count",    "u", C | S | D },
   { "missed-heartbeats",  "u", C | S | D },
+  { "events-lost",        "t", C | S },
   { "sequence",           "x", S | T },
 };
 

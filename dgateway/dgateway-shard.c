@@ -64,7 +64,12 @@ enum {
 #define EPS_WINDOW_SECONDS   10
 #define MAX_COMMAND_SIZE     4096
 #define MAX_HEARTBEAT_MS     (10 * 60 * 1000)
-#define MAX_RESUME_CONNECT_FAILURES 3
+/* RESUMEs in a row that the gateway ended without RESUMED or a replayed
+ * event before the session is given up: a resume must not loop. */
+#define MAX_FAILED_RESUMES   3
+/* Tries to read the event after the last one delivered before it is given
+ * up as lost: a payload that can never be read must not loop either. */
+#define MAX_READ_TRIES       3
 
 typedef enum {
   NEXT_RESUME,
@@ -84,6 +89,7 @@ struct _DGatewayShard
 
   DGatewayState state;
   SoupWebsocketConnection *ws;
+  GError *ws_error;              /* libsoup's last "error" on it */
   GCancellable *cancellable;     /* the WebSocket handshake under way */
   DGatewayInflater *inflater;
   GPtrArray *closing;            /* connections we closed, until they end */
@@ -107,7 +113,10 @@ struct _DGatewayShard
   gboolean resuming;             /* the current connection sent RESUME */
   gboolean connected_once;       /* reached CONNECTED since start () */
   guint backoff_attempt;
-  guint resume_connect_failures;
+  guint failed_resumes;          /* resumes in a row the gateway ended fruitlessly */
+  guint replayed;                /* events delivered while this connection resumed */
+  gint64 unread_at;              /* the sequence an unreadable payload followed */
+  guint unread_tries;
 
   /* Metrics */
   gint64 connected_since;        /* monotonic µs, 0 when not connected */
@@ -117,6 +126,7 @@ struct _DGatewayShard
   guint64 bytes_decompressed;
   guint reconnect_count;
   guint missed_heartbeats;
+  guint64 events_lost;
   guint64 eps_buckets[EPS_WINDOW_SECONDS];
   gint64 eps_bucket_second[EPS_WINDOW_SECONDS];
 
@@ -141,6 +151,7 @@ enum {
   PROP_COMPRESSION_RATIO,
   PROP_RECONNECT_COUNT,
   PROP_MISSED_HEARTBEATS,
+  PROP_EVENTS_LOST,
   PROP_EVENTS_PER_SECOND,
   PROP_SESSION_ID,
   PROP_SEQUENCE,
@@ -163,7 +174,8 @@ G_DEFINE_FINAL_TYPE (DGatewayShard, dgateway_shard, G_TYPE_OBJECT)
 static void open_connection (DGatewayShard *self);
 static void end_connection  (DGatewayShard *self,
                              const GError  *error,
-                             NextStep       next);
+                             NextStep       next,
+                             gboolean       by_gateway);
 
 /* Small helpers */
 
@@ -225,7 +237,8 @@ drop_session (DGatewayShard *self)
 {
   set_session (self, NULL, NULL);
   self->sequence = -1;
-  self->resume_connect_failures = 0;
+  self->failed_resumes = 0;
+  self->unread_tries = 0;
 }
 
 static NextStep
@@ -486,7 +499,7 @@ heartbeat_cb (gpointer data)
       error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
                            _("No heartbeat acknowledgement within %u ms"),
                            self->heartbeat_interval);
-      end_connection (self, error, NEXT_RESUME);
+      end_connection (self, error, NEXT_RESUME, FALSE);
       return G_SOURCE_REMOVE;
     }
 
@@ -606,7 +619,7 @@ identify_granted_cb (GObject      *source,
         return;
       /* A shared queue that failed: this session cannot start now. */
       g_clear_object (&self->identify_cancellable);
-      end_connection (self, error, NEXT_IDENTIFY);
+      end_connection (self, error, NEXT_IDENTIFY, FALSE);
       return;
     }
 
@@ -641,7 +654,15 @@ handle_hello (DGatewayShard   *self,
     {
       g_autoptr(GError) error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
                                              _("The gateway sent HELLO with an invalid heartbeat interval"));
-      end_connection (self, error, NEXT_RESUME);
+      end_connection (self, error, NEXT_RESUME, FALSE);
+      return;
+    }
+
+  /* One HELLO per connection: a second one must not start a second
+   * IDENTIFY (4005) or RESUME. */
+  if (self->state != DGATEWAY_STATE_CONNECTING)
+    {
+      g_warning ("Shard %u: ignoring a second HELLO", self->shard_id);
       return;
     }
 
@@ -689,7 +710,7 @@ handle_invalid_session (DGatewayShard   *self,
   error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_SESSION,
                        resumable ? _("The gateway invalidated the session; it may be resumed")
                                  : _("The gateway invalidated the session"));
-  end_connection (self, error, resumable ? NEXT_RESUME : NEXT_IDENTIFY);
+  end_connection (self, error, resumable ? NEXT_RESUME : NEXT_IDENTIFY, TRUE);
 }
 
 /* Returns whether the connection is still current afterwards. */
@@ -703,7 +724,7 @@ reached_connected (DGatewayShard *self,
   dgateway_source_clear (&self->hello_source);
   self->connected_once = TRUE;
   self->backoff_attempt = 0;
-  self->resume_connect_failures = 0;
+  self->failed_resumes = 0;
   self->connected_since = g_get_monotonic_time ();
   if (!set_state (self, DGATEWAY_STATE_CONNECTED))
     return FALSE;
@@ -729,6 +750,47 @@ count_event (DGatewayShard *self)
   self->events_received++;
 }
 
+/* A payload that could not be read (undecodable, oversized, a broken
+ * stream) may have been the event after the last one delivered. The first
+ * tries resume, so that the gateway sends it again; after
+ * MAX_READ_TRIES at the same place it is given up as lost: counted, logged,
+ * and skipped, so that a payload that can never be read does not loop.
+ * Returns whether it was given up. */
+static gboolean
+give_up_unread (DGatewayShard *self,
+                const GError  *error)
+{
+  if (self->unread_tries == 0 || self->unread_at != self->sequence)
+    {
+      self->unread_at = self->sequence;
+      self->unread_tries = 0;
+    }
+
+  if (++self->unread_tries < MAX_READ_TRIES || self->sequence < 0)
+    return FALSE;
+
+  self->unread_tries = 0;
+  self->sequence++;
+  self->events_lost++;
+  g_warning ("Shard %u: event %" G_GINT64_FORMAT " could not be read %u times and is lost: %s",
+             self->shard_id, self->sequence, MAX_READ_TRIES, error->message);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_EVENTS_LOST]);
+  return TRUE;
+}
+
+/* The protocol broke on this connection: resume from the last event
+ * delivered, so that the gateway replays whatever is missing. */
+static void
+end_with_protocol_error (DGatewayShard *self,
+                         GError        *error)
+{
+  g_autoptr(GError) owned = error;
+
+  /* connection-lost tells the application why. */
+  g_debug ("Shard %u: %s; resuming", self->shard_id, owned->message);
+  end_connection (self, owned, NEXT_RESUME, FALSE);
+}
+
 static void
 handle_dispatch (DGatewayShard   *self,
                  DGatewayPayload *payload)
@@ -737,18 +799,57 @@ handle_dispatch (DGatewayShard   *self,
   const char *name = dgateway_payload_get_name (payload);
   guint generation = self->generation;
 
-  /* A replay that overlaps what was already delivered must not deliver an
-   * event twice. */
-  if (seq >= 0 && self->sequence >= 0 && seq <= self->sequence &&
-      g_strcmp0 (name, "READY") != 0)
+  /* Every dispatch has a name and a sequence number; one without either
+   * (a string, a float, a negative number) is never delivered. */
+  if (seq < 0 || name == NULL)
     {
-      g_debug ("Shard %u: skipping event %" G_GINT64_FORMAT " seen before",
-               self->shard_id, seq);
+      end_with_protocol_error (self, g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                                                  _("The gateway sent a dispatch without a valid name or sequence number")));
       return;
     }
 
-  if (seq >= 0)
+  if (self->sequence < 0)
+    {
+      /* A new session numbers its events from 1 (0 is accepted). */
+      if (seq > 1)
+        {
+          end_with_protocol_error (self, g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                                                      _("The gateway began a session with event %lld"),
+                                                      (long long) seq));
+          return;
+        }
+    }
+  else if (seq > self->sequence + 1)
+    {
+      /* Events were missed: the gateway replays them on a resume. */
+      end_with_protocol_error (self, g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                                                  _("Events %lld to %lld did not arrive"),
+                                                  (long long) self->sequence + 1, (long long) seq - 1));
+      return;
+    }
+  else if (seq <= self->sequence)
+    {
+      /* A replay that overlaps what was delivered must not deliver an
+       * event twice; outside a replay the gateway is trusted, and an
+       * event that comes late is delivered late rather than lost. */
+      if (self->state == DGATEWAY_STATE_RESUMING)
+        {
+          g_debug ("Shard %u: skipping replayed event %" G_GINT64_FORMAT ", delivered before",
+                   self->shard_id, seq);
+          return;
+        }
+      g_warning ("Shard %u: event %" G_GINT64_FORMAT " came after event %" G_GINT64_FORMAT,
+                 self->shard_id, seq, self->sequence);
+    }
+
+  if (seq > self->sequence)
     self->sequence = seq;
+  if (self->state == DGATEWAY_STATE_RESUMING)
+    {
+      /* The resume makes progress. */
+      self->replayed++;
+      self->failed_resumes = 0;
+    }
 
   count_event (self);
 
@@ -763,11 +864,40 @@ handle_dispatch (DGatewayShard   *self,
     }
   else if (g_strcmp0 (name, "RESUMED") == 0)
     {
-      if (!reached_connected (self, TRUE))
-        return;
+      /* RESUMED answers a RESUME. Before READY on a connection that sent
+       * IDENTIFY, there is no session it could have resumed; once
+       * connected, a stray one changes nothing. */
+      if (self->state == DGATEWAY_STATE_RESUMING)
+        {
+          if (!reached_connected (self, TRUE))
+            return;
+        }
+      else if (self->state != DGATEWAY_STATE_CONNECTED)
+        {
+          end_with_protocol_error (self, g_error_new_literal (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                                                              _("The gateway sent RESUMED to a connection that did not resume")));
+          return;
+        }
     }
 
   g_signal_emit (self, signals[SIGNAL_PAYLOAD], 0, payload);
+}
+
+/* A payload that could not be read: resume, or give it up. */
+static void
+handle_unreadable (DGatewayShard *self,
+                   const GError  *error)
+{
+  g_autoptr(GError) resume_error = NULL;
+
+  if (give_up_unread (self, error))
+    return;
+
+  resume_error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                              _("The gateway sent a payload that could not be read: %s"),
+                              error->message);
+  g_debug ("Shard %u: %s; resuming", self->shard_id, resume_error->message);
+  end_connection (self, resume_error, NEXT_RESUME, FALSE);
 }
 
 static void
@@ -783,8 +913,7 @@ handle_payload (DGatewayShard *self,
 
   if (payload == NULL)
     {
-      /* One bad frame costs that frame, not the session. */
-      g_warning ("Shard %u: ignoring a payload: %s", self->shard_id, error->message);
+      handle_unreadable (self, error);
       return;
     }
 
@@ -799,7 +928,7 @@ handle_payload (DGatewayShard *self,
     case OP_RECONNECT:
       reconnect_error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_RECONNECT_REQUESTED,
                                      _("The gateway asked for a reconnection"));
-      end_connection (self, reconnect_error, NEXT_RESUME);
+      end_connection (self, reconnect_error, NEXT_RESUME, TRUE);
       break;
     case OP_INVALID_SESSION:
       handle_invalid_session (self, payload);
@@ -842,7 +971,9 @@ message_cb (SoupWebsocketConnection *ws,
   if (!dgateway_inflater_feed (self->inflater, bytes, length,
                                &payload, &payload_length, &error))
     {
-      end_connection (self, error, NEXT_RESUME);
+      /* The stream is broken: this connection cannot go on either way. */
+      give_up_unread (self, error);
+      end_connection (self, error, NEXT_RESUME, FALSE);
       return;
     }
 
@@ -858,8 +989,36 @@ closed_cb (SoupWebsocketConnection *ws,
   int code = soup_websocket_connection_get_close_code (ws);
   g_autoptr(GError) error = close_code_error (code);
 
+  /* libsoup ends a connection whose message is over the payload cap with
+   * 1009, after its "error" signal: the same error as the compressed modes
+   * give. */
+  if (g_error_matches (self->ws_error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+    {
+      g_clear_error (&error);
+      error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
+                           _("A payload is larger than the limit of %lu bytes"),
+                           (gulong) self->conn->settings.max_payload_size);
+      give_up_unread (self, error);
+      end_connection (self, error, NEXT_RESUME, FALSE);
+      return;
+    }
+
   g_debug ("Shard %u: the gateway closed the connection (%d)", self->shard_id, code);
-  end_connection (self, error, classify_close_code (code));
+  /* Without a close frame (0, 1006) the transport failed; with one, the
+   * gateway ended the connection. */
+  end_connection (self, error, classify_close_code (code),
+                  code != 0 && code != SOUP_WEBSOCKET_CLOSE_ABNORMAL);
+}
+
+static void
+ws_error_cb (SoupWebsocketConnection *ws,
+             GError                  *error,
+             gpointer                 data)
+{
+  DGatewayShard *self = data;
+
+  g_clear_error (&self->ws_error);
+  self->ws_error = g_error_copy (error);
 }
 
 static void
@@ -892,6 +1051,7 @@ teardown_connection (DGatewayShard *self,
   dgateway_source_clear (&self->alive_source);
   g_clear_pointer (&self->inflater, dgateway_inflater_free);
   g_clear_pointer (&self->conn, dgateway_shard_config_unref);
+  g_clear_error (&self->ws_error);
   /* Discord counts the limit per connection. */
   dgateway_rate_limiter_reset (self->limiter);
   self->heartbeat_sent_at = 0;
@@ -977,7 +1137,8 @@ arm_reconnect (DGatewayShard *self,
 static void
 end_connection (DGatewayShard *self,
                 const GError  *error,
-                NextStep       next)
+                NextStep       next,
+                gboolean       by_gateway)
 {
   g_autoptr(DGatewayShard) hold = g_object_ref (self);
   gboolean was_resuming = self->state == DGATEWAY_STATE_RESUMING;
@@ -988,10 +1149,16 @@ end_connection (DGatewayShard *self,
   teardown_connection (self, CLOSE_SESSION_KEPT);
   generation = self->generation;
 
-  /* A resume that the gateway answered with anything but RESUMED is not
-   * tried again: the next connection starts a new session. */
-  if (next == NEXT_RESUME && was_resuming)
-    next = NEXT_IDENTIFY;
+  /* Only the gateway ends a session. A resume it ended, several times in
+   * a row, without RESUMED and without replaying anything, would loop:
+   * then start a new session. A failure of the transport is no answer. */
+  if (next == NEXT_RESUME && was_resuming && by_gateway && self->replayed == 0 &&
+      ++self->failed_resumes >= MAX_FAILED_RESUMES)
+    {
+      g_debug ("Shard %u: %u resumes failed, starting a new session",
+               self->shard_id, self->failed_resumes);
+      next = NEXT_IDENTIFY;
+    }
 
   if (next == NEXT_FATAL)
     {
@@ -1022,7 +1189,7 @@ hello_timeout_cb (gpointer data)
   g_clear_pointer (&self->hello_source, g_source_unref);
   error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
                        _("The gateway sent no HELLO in time"));
-  end_connection (self, error, NEXT_RESUME);
+  end_connection (self, error, NEXT_RESUME, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -1040,6 +1207,7 @@ attach_connection (DGatewayShard           *self,
 
   g_signal_connect (ws, "message", G_CALLBACK (message_cb), self);
   g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), self);
+  g_signal_connect (ws, "error", G_CALLBACK (ws_error_cb), self);
 
   self->hello_source = add_timeout (self, settings->hello_timeout, hello_timeout_cb);
 }
@@ -1069,9 +1237,8 @@ websocket_connect_cb (GObject      *source,
       connection_error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
                                       _("Could not connect to the gateway: %s"),
                                       error->message);
-      if (self->resuming && ++self->resume_connect_failures >= MAX_RESUME_CONNECT_FAILURES)
-        drop_session (self);
-      end_connection (self, connection_error, NEXT_RESUME);
+      /* However long the outage, the session is the gateway's to end. */
+      end_connection (self, connection_error, NEXT_RESUME, FALSE);
       return;
     }
 
@@ -1123,7 +1290,7 @@ connect_socket (DGatewayShard *self)
     {
       g_autoptr(GError) error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
                                              _("The gateway URL is not valid"));
-      end_connection (self, error, NEXT_FATAL);
+      end_connection (self, error, NEXT_FATAL, FALSE);
       return;
     }
 
@@ -1143,6 +1310,7 @@ open_connection (DGatewayShard *self)
   g_clear_pointer (&self->conn, dgateway_shard_config_unref);
   self->conn = dgateway_shard_config_ref (self->config);
   self->resuming = self->session_id != NULL && self->resume_url != NULL;
+  self->replayed = 0;
   self->cancellable = g_cancellable_new ();
   if (!set_state (self, DGATEWAY_STATE_CONNECTING))
     return;
@@ -1254,7 +1422,7 @@ alive_timeout_cb (gpointer data)
   error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
                        _("No heartbeat acknowledgement within %u ms of waking up"),
                        self->conn->settings.wake_timeout);
-  end_connection (self, error, NEXT_RESUME);
+  end_connection (self, error, NEXT_RESUME, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -1418,6 +1586,9 @@ dgateway_shard_get_property (GObject    *object,
     case PROP_MISSED_HEARTBEATS:
       g_value_set_uint (value, self->missed_heartbeats);
       break;
+    case PROP_EVENTS_LOST:
+      g_value_set_uint64 (value, self->events_lost);
+      break;
     case PROP_EVENTS_PER_SECOND:
       g_value_set_double (value, compute_events_per_second (self));
       break;
@@ -1538,6 +1709,18 @@ dgateway_shard_class_init (DGatewayShardClass *klass)
    */
   props[PROP_MISSED_HEARTBEATS] =
     g_param_spec_uint ("missed-heartbeats", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * DGatewayShard:events-lost: (getter get_events_lost)
+   *
+   * The number of events given up as lost: payloads that could not be read
+   * (not valid JSON, over [property@Client:max-payload-size], a broken
+   * compressed stream) at the same place, three times in a row, although
+   * each time the session was resumed so that the gateway sent them again.
+   * Each one is logged.
+   */
+  props[PROP_EVENTS_LOST] =
+    g_param_spec_uint64 ("events-lost", NULL, NULL, 0, G_MAXUINT64, 0, flags);
 
   /**
    * DGatewayShard:events-per-second: (getter get_events_per_second)
@@ -1877,4 +2060,21 @@ dgateway_shard_get_resume_url (DGatewayShard *self)
   g_return_val_if_fail (DGATEWAY_IS_SHARD (self), NULL);
 
   return self->resume_url;
+}
+
+/**
+ * dgateway_shard_get_events_lost:
+ * @self: a shard
+ *
+ * Gets the number of events given up as lost; see
+ * [property@Shard:events-lost].
+ *
+ * Returns: the number of lost events
+ */
+guint64
+dgateway_shard_get_events_lost (DGatewayShard *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_SHARD (self), 0);
+
+  return self->events_lost;
 }

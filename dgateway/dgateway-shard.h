@@ -41,6 +41,8 @@ guint          dgateway_shard_get_reconnect_count   (DGatewayShard *self);
 DGATEWAY_AVAILABLE_IN_ALL
 guint          dgateway_shard_get_missed_heartbeats (DGatewayShard *self);
 DGATEWAY_AVAILABLE_IN_ALL
+guint64        dgateway_shard_get_events_lost       (DGatewayShard *self);
+DGATEWAY_AVAILABLE_IN_ALL
 double         dgateway_shard_get_events_per_second (DGatewayShard *self);
 DGATEWAY_AVAILABLE_IN_ALL
 const char    *dgateway_shard_get_session_id        (DGatewayShard *self);

@@ -406,7 +406,8 @@ check_close_code (int         code,
 static void
 test_close_codes (void)
 {
-  static const int resume[] = { 4000, 4001, 4002, 4005, 4008, 1001, 1011, 4999 };
+  /* 1000 and 1001 from the gateway end the connection, not the session. */
+  static const int resume[] = { 4000, 4001, 4002, 4005, 4008, 1000, 1001, 1011, 4999 };
   static const int identify[] = { 4003, 4007, 4009 };
   static const int fatal[] = { 4004, 4010, 4011, 4012, 4013, 4014 };
 
@@ -507,13 +508,60 @@ test_replay_duplicates_skipped (Fixture       *f,
   mock_gateway_dispatch_messages (f->mock, 3);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 2000);
 
-  /* A gateway that sends an already delivered sequence again. */
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"1\"}}");
-  mock_gateway_dispatch_messages (f->mock, 1);
-  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") >= 4, 2000);
+  /* The gateway's replay starts before what was delivered: 3 and 4 again,
+   * then 5, which is new, then RESUMED. */
+  mock_gateway_set_ignore_frames (f->mock, TRUE);
+  mock_gateway_drop (f->mock);
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 1, 3000);
+  g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (mock_gateway_get_last_frame (f->mock, 6)->d), "seq")), ==, 4);
+  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_RESUMING);
+  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"dup\"}}");
+  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":4,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"dup\"}}");
+  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":5,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"new\"}}");
+  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":6,\"t\":\"RESUMED\",\"d\":{}}");
+  WAIT_UNTIL (f->resumed == 1, 2000);
   test_run_for (50);
+
+  /* 3 and 4 were delivered before: the replay did not deliver them again. */
   g_assert_cmpuint (count_events (f, "MESSAGE_CREATE"), ==, 4);
-  g_assert_cmpint (dgateway_event_get_sequence (g_ptr_array_index (f->events, f->events->len - 1)), ==, 5);
+  for (guint i = 1; i < f->events->len; i++)
+    g_assert_cmpint (dgateway_event_get_sequence (f->events->pdata[i]), ==,
+                     dgateway_event_get_sequence (f->events->pdata[i - 1]) + 1);
+  g_assert_cmpint (dgateway_client_get_sequence (f->client), ==, 6);
+}
+
+/* Outside a replay, an event that comes late is delivered late, with a
+ * warning, rather than dropped. */
+static void
+test_late_event_delivered (Fixture       *f,
+                           gconstpointer  data)
+{
+  connect_client (f);
+  mock_gateway_dispatch_messages (f->mock, 3);
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 2000);
+
+  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*event 3 came after event 4*");
+  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"late\"}}");
+  mock_gateway_dispatch_messages (f->mock, 1);
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 5, 2000);
+  g_test_assert_expected_messages ();
+
+  g_assert_cmpint (dgateway_event_get_sequence (g_ptr_array_index (f->events, 4)), ==, 3);
+  g_assert_cmpint (dgateway_event_get_sequence (g_ptr_array_index (f->events, 5)), ==, 5);
+  g_assert_cmpint (dgateway_client_get_sequence (f->client), ==, 5);
+  g_assert_cmpuint (f->errors->len, ==, 0);
+}
+
+/* Ends the next RESUME without an answer, as a gateway that closes the
+ * connection would. */
+static void
+fail_next_resume (Fixture *f,
+                  guint    resumes_before)
+{
+  mock_gateway_set_ignore_frames (f->mock, TRUE);
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == resumes_before + 1, 3000);
+  mock_gateway_close (f->mock, 4000, NULL);
+  mock_gateway_set_ignore_frames (f->mock, FALSE);
 }
 
 static void
@@ -521,20 +569,51 @@ test_failed_resume_identifies (Fixture       *f,
                                gconstpointer  data)
 {
   connect_client (f);
-  /* The resume gets no RESUMED: the gateway closes with a resumable code.
-   * Resuming again could loop; the client must start a new session. */
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
   mock_gateway_drop (f->mock);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 1, 3000);
-  mock_gateway_close (f->mock, 4000, NULL);
-  mock_gateway_set_ignore_frames (f->mock, FALSE);
+
+  /* The gateway ends two RESUMEs without RESUMED: the session is still
+   * tried. */
+  fail_next_resume (f, 0);
+  fail_next_resume (f, 1);
+  /* A third in a row would loop: the client starts a new session. */
+  fail_next_resume (f, 2);
   WAIT_UNTIL (f->reconnected == 1, 3000);
 
   g_assert_cmpuint (f->resumed, ==, 0);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 3);
-  g_assert_false (mock_gateway_connection_on_resume_path (f->mock, 3));
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 1);
+  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 5);
+  for (guint c = 2; c <= 4; c++)
+    g_assert_true (mock_gateway_connection_on_resume_path (f->mock, c));
+  g_assert_false (mock_gateway_connection_on_resume_path (f->mock, 5));
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 3);
   g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
+}
+
+/* A resume that made progress (an event replayed) starts the count over. */
+static void
+test_failed_resume_progress (Fixture       *f,
+                             gconstpointer  data)
+{
+  connect_client (f);
+  mock_gateway_drop (f->mock);
+  fail_next_resume (f, 0);
+  fail_next_resume (f, 1);
+
+  /* The third replays an event, then the gateway closes it. */
+  mock_gateway_dispatch_messages (f->mock, 1);
+  mock_gateway_set_ignore_frames (f->mock, TRUE);
+  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 3, 3000);
+  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":2,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"1\"}}");
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 1, 2000);
+  mock_gateway_close (f->mock, 4000, NULL);
+  mock_gateway_set_ignore_frames (f->mock, FALSE);
+
+  /* Two more fruitless ones are not three in a row. */
+  fail_next_resume (f, 3);
+  fail_next_resume (f, 4);
+  WAIT_UNTIL (f->resumed == 1, 3000);
+  g_assert_cmpuint (f->reconnected, ==, 1);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 6);
 }
 
 static void
@@ -603,26 +682,46 @@ test_cancel (Fixture       *f,
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_DISCONNECTED);
 }
 
+/* Frames that cannot be read may have been the next event: each one is a
+ * resume from the last event delivered, and nothing is lost or doubled. */
 static void
 test_garbage (Fixture       *f,
               gconstpointer  data)
 {
-  connect_client (f);
+  static const char *const garbage[] = {
+    "{\"op\": 0, \"d\": {not json",
+    "[1, 2, 3]",
+    "{\"op\":0,\"s\":\"4\",\"t\":\"MESSAGE_CREATE\",\"d\":{}}",
+    "{\"op\":0,\"t\":\"MESSAGE_CREATE\",\"d\":{}}",
+    "{\"op\":0,\"s\":-3,\"t\":\"MESSAGE_CREATE\",\"d\":{}}",
+    "{\"op\":0,\"s\":4.5,\"t\":\"MESSAGE_CREATE\",\"d\":{}}",
+    "{\"op\":0,\"s\":4}",
+  };
+  gint64 expected = 1;
 
-  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*not valid JSON*");
-  mock_gateway_send_raw (f->mock, "{\"op\": 0, \"d\": {not json");
-  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*without an opcode*");
-  mock_gateway_send_raw (f->mock, "[1, 2, 3]");
+  connect_client (f);
+  for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
+    {
+      mock_gateway_dispatch_messages (f->mock, 1);
+      WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == i + 1, 2000);
+      mock_gateway_send_raw (f->mock, garbage[i]);
+      WAIT_UNTIL (f->errors->len == i + 1, 2000);
+      g_assert_error (LOST_ERROR (f, i), DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL);
+      WAIT_UNTIL (f->resumed == i + 1, 3000);
+    }
+
+  /* An unknown opcode and an unknown event are no reason to reconnect. */
   mock_gateway_send_raw (f->mock, "{\"op\":42,\"d\":{\"x\":1}}");
   mock_gateway_dispatch (f->mock, "SOMETHING_DISCORD_ADDS_LATER", "{\"a\":1}");
   mock_gateway_dispatch_messages (f->mock, 1);
-  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 1, 2000);
-  g_test_assert_expected_messages ();
-
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == G_N_ELEMENTS (garbage) + 1, 2000);
   g_assert_cmpuint (count_events (f, "SOMETHING_DISCORD_ADDS_LATER"), ==, 1);
-  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
-  g_assert_cmpuint (f->errors->len, ==, 0);
+  g_assert_cmpuint (f->errors->len, ==, G_N_ELEMENTS (garbage));
+
+  /* Every event once, in order, none with a made-up sequence. */
+  for (guint i = 0; i < f->events->len; i++)
+    g_assert_cmpint (dgateway_event_get_sequence (f->events->pdata[i]), ==, expected++);
+  g_assert_cmpuint (dgateway_client_get_events_lost (f->client), ==, 0);
 }
 
 static gboolean
@@ -784,6 +883,9 @@ test_corrupt_stream (Fixture       *f,
   test_event_fields_match (f);
 }
 
+/* A payload over the cap is the same error in every mode. The gateway
+ * sends it again on each resume; after three tries it is given up as lost,
+ * counted and logged, and the session goes on past it. */
 static void
 test_oversized_payload (Fixture       *f,
                         gconstpointer  data)
@@ -795,13 +897,32 @@ test_oversized_payload (Fixture       *f,
   for (guint i = 0; i < 100 * 1024; i++)
     g_string_append_c (big, 'a' + i % 26);
   g_string_append (big, "\"}");
+  mock_gateway_dispatch_messages (f->mock, 1);
+  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*event 3 could not be read 3 times and is lost*");
   mock_gateway_dispatch (f->mock, "MESSAGE_CREATE", big->str);
+  mock_gateway_dispatch_messages (f->mock, 2);
   g_string_free (big, TRUE);
 
-  WAIT_UNTIL (f->errors->len == 1, 2000);
-  g_assert_cmpint (f->errors->len, ==, 1);
-  WAIT_UNTIL (f->resumed == 1 || f->reconnected == 1, 3000);
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 8000);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (f->errors->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    g_assert_error (LOST_ERROR (f, i), DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE);
+  g_assert_cmpuint (dgateway_client_get_events_lost (f->client), ==, 1);
+  /* Every event once and in order, but for the one lost: 3. */
+  for (guint i = 1; i < f->events->len; i++)
+    {
+      gint64 previous = dgateway_event_get_sequence (f->events->pdata[i - 1]);
+
+      g_assert_cmpint (dgateway_event_get_sequence (f->events->pdata[i]), ==,
+                       previous == 2 ? 4 : previous + 1);
+    }
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
+  /* One session throughout: three RESUMEs, the last past the lost event. */
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 3);
+  g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (mock_gateway_get_last_frame (f->mock, 6)->d), "seq")), ==, 3);
+  g_assert_cmpuint (f->resumed, ==, 1);
 }
 
 #define ADD(path, func, compression) \
@@ -832,7 +953,9 @@ main (int   argc,
   ADD ("/dgateway/client/backoff", test_backoff, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/resume/no-loss", test_resume_no_loss, DGATEWAY_COMPRESSION_ZSTD_STREAM);
   ADD ("/dgateway/client/resume/duplicates", test_replay_duplicates_skipped, DGATEWAY_COMPRESSION_NONE);
+  ADD ("/dgateway/client/resume/late-event", test_late_event_delivered, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/resume/failed", test_failed_resume_identifies, DGATEWAY_COMPRESSION_NONE);
+  ADD ("/dgateway/client/resume/failed-progress", test_failed_resume_progress, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/resume/refused", test_resume_refused, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/hello-timeout", test_hello_timeout, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/disconnect", test_disconnect, DGATEWAY_COMPRESSION_NONE);
@@ -846,7 +969,9 @@ main (int   argc,
   ADD ("/dgateway/client/compression/zstd", test_compressed_stream, DGATEWAY_COMPRESSION_ZSTD_STREAM);
   ADD ("/dgateway/client/compression/zlib-corrupt", test_corrupt_stream, DGATEWAY_COMPRESSION_ZLIB_STREAM);
   ADD ("/dgateway/client/compression/zstd-corrupt", test_corrupt_stream, DGATEWAY_COMPRESSION_ZSTD_STREAM);
-  ADD ("/dgateway/client/compression/oversized", test_oversized_payload, DGATEWAY_COMPRESSION_ZSTD_STREAM);
+  ADD ("/dgateway/client/compression/oversized-none", test_oversized_payload, DGATEWAY_COMPRESSION_NONE);
+  ADD ("/dgateway/client/compression/oversized-zlib", test_oversized_payload, DGATEWAY_COMPRESSION_ZLIB_STREAM);
+  ADD ("/dgateway/client/compression/oversized-zstd", test_oversized_payload, DGATEWAY_COMPRESSION_ZSTD_STREAM);
 
   return g_test_run ();
 }

@@ -205,11 +205,12 @@ assert_feed_incomplete (DGatewayInflater *inflater,
   g_assert_cmpuint (payload_length, ==, 0);
 }
 
-/* Feeds one message that must fail with a protocol error. */
+/* Feeds one message that must fail with @code. */
 static void
-assert_feed_protocol_error (DGatewayInflater *inflater,
-                            const guint8     *data,
-                            gsize             length)
+assert_feed_error (DGatewayInflater *inflater,
+                   const guint8     *data,
+                   gsize             length,
+                   int               code)
 {
   g_autoptr(GError) error = NULL;
   const char *payload = (const char *) 0x1;
@@ -217,10 +218,18 @@ assert_feed_protocol_error (DGatewayInflater *inflater,
 
   g_assert_false (dgateway_inflater_feed (inflater, data, length,
                                           &payload, &payload_length, &error));
-  g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL);
+  g_assert_error (error, DGATEWAY_ERROR, code);
   g_assert_nonnull (error->message);
   g_assert_null (payload);
   g_assert_cmpuint (payload_length, ==, 0);
+}
+
+static void
+assert_feed_protocol_error (DGatewayInflater *inflater,
+                            const guint8     *data,
+                            gsize             length)
+{
+  assert_feed_error (inflater, data, length, DGATEWAY_ERROR_PROTOCOL);
 }
 
 static void
@@ -231,6 +240,18 @@ assert_feed_bytes_protocol_error (DGatewayInflater *inflater,
   const guint8 *data = g_bytes_get_data (message, &length);
 
   assert_feed_protocol_error (inflater, data, length);
+}
+
+/* A payload over the cap: the same error as libsoup's limit gives in the
+ * uncompressed mode. */
+static void
+assert_feed_bytes_too_large (DGatewayInflater *inflater,
+                             GBytes           *message)
+{
+  gsize length;
+  const guint8 *data = g_bytes_get_data (message, &length);
+
+  assert_feed_error (inflater, data, length, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE);
 }
 
 /* Several payloads through one stream: each comes back whole, and the later
@@ -545,7 +566,7 @@ test_cap (gconstpointer data)
   g_assert_cmpuint (g_bytes_get_size (over_message), <, cap);
 
   assert_feed_bytes_payload (inflater, under_message, under);
-  assert_feed_bytes_protocol_error (inflater, over_message);
+  assert_feed_bytes_too_large (inflater, over_message);
   assert_stays_broken (inflater, compressor);
 }
 
@@ -571,7 +592,7 @@ test_cap_exact (gconstpointer data)
       if (extra == 0)
         assert_feed_bytes_payload (inflater, message, text);
       else
-        assert_feed_bytes_protocol_error (inflater, message);
+        assert_feed_bytes_too_large (inflater, message);
     }
 }
 
@@ -594,7 +615,7 @@ test_cap_small (gconstpointer data)
   g_assert_cmpuint (strlen (over), <, 16384);
 
   assert_feed_bytes_payload (inflater, under_message, under);
-  assert_feed_bytes_protocol_error (inflater, over_message);
+  assert_feed_bytes_too_large (inflater, over_message);
 }
 
 /* The largest cap a client allows is G_MAXSIZE, "no limit": the output
