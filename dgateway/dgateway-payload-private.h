@@ -46,6 +46,9 @@ typedef enum {
 DGatewayPayload     *dgateway_payload_parse          (const char          *text,
                                                       gsize                length,
                                                       GError             **error);
+DGatewayPayload     *dgateway_payload_parse_etf      (const guint8        *data,
+                                                      gsize                length,
+                                                      GError             **error);
 DGatewayPayload     *dgateway_payload_ref            (DGatewayPayload     *self);
 void                 dgateway_payload_unref          (DGatewayPayload     *self);
 int                  dgateway_payload_get_op         (DGatewayPayload     *self);
