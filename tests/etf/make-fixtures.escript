@@ -177,8 +177,10 @@ cases() ->
 bad_cases() ->
     [{"compressed", term_to_binary(message_create(), [compressed])},
      {"pid", term_to_binary(self())},
-     {"reference", term_to_binary(make_ref())},
-     {"fun", term_to_binary(fun(X) -> X end)},
+     {"reference", term_to_binary(erlang:list_to_ref("#Ref<0.1.2.3>"))},
+     %% Only the head of a fun: the rest names the process that made it,
+     %% which changes from run to run. The reader stops at the tag.
+     {"fun", binary:part(term_to_binary(fun(X) -> X end), 0, 2)},
      {"export", term_to_binary(fun erlang:abs/1)},
      {"port", term_to_binary(hd(erlang:ports()))},
      {"bitstring", term_to_binary(<<1:3>>)},
