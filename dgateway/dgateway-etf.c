@@ -834,9 +834,11 @@ dgateway_etf_parse (const guint8  *data,
                     char         **spill,
                     GError       **error)
 {
+  /* Nothing may be NULL then; arithmetic on NULL is undefined. */
+  static const guint8 nothing[1];
   Parser self = {
-    .data = data,
-    .end = data + length,
+    .data = length > 0 ? data : nothing,
+    .end = (length > 0 ? data : nothing) + length,
     .strings = strings,
     .strings_end = strings + strings_size,
     .spill = spill,
