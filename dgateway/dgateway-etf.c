@@ -219,6 +219,31 @@ is_utf8 (const guint8 *s,
   return g_utf8_validate_len ((const char *) s, n, NULL);
 }
 
+#define ONES G_GUINT64_CONSTANT (0x0101010101010101)
+#define HIGHS (ONES * 0x80)
+
+/* Whether @s holds only ASCII without NUL, the common case, eight bytes
+ * at a time. */
+static inline gboolean
+is_plain_ascii (const guint8 *s,
+                gsize         n)
+{
+  guint64 any = 0;
+  gsize i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, s + i, 8);
+      any |= (word | (word - ONES)) & HIGHS;
+    }
+  for (; i < n; i++)
+    any |= s[i] == 0 || s[i] >= 0x80;
+
+  return any == 0;
+}
+
 /* A string as tape entry @index, up to its first NUL as from JSON. */
 static const guint8 *
 store_utf8 (Parser       *self,
@@ -226,12 +251,18 @@ store_utf8 (Parser       *self,
             const guint8 *s,
             gsize         n)
 {
-  const guint8 *nul = memchr (s, 0, n);
-  gsize length = nul != NULL ? (gsize) (nul - s) : n;
+  gsize length = n;
   char *room;
 
-  if (!is_utf8 (s, n))
-    return fail (self, s, N_("invalid UTF-8"));
+  if (!is_plain_ascii (s, n))
+    {
+      const guint8 *nul = memchr (s, 0, n);
+
+      if (!is_utf8 (s, n))
+        return fail (self, s, N_("invalid UTF-8"));
+      if (nul != NULL)
+        length = nul - s;
+    }
 
   room = take_room (self, s + n, length + 1);
   memcpy (room, s, length);
@@ -470,7 +501,18 @@ store_big (Parser       *self,
       return p;
     }
 
-  text = big_to_decimal (digits, n, end);
+  if (n <= 8)
+    {
+      guint64 magnitude = 0;
+
+      for (gsize i = n; i-- > 0;)
+        magnitude = magnitude << 8 | digits[i];
+      text = end;
+      for (; magnitude > 0; magnitude /= 10)
+        *--text = (char) ('0' + magnitude % 10);
+    }
+  else
+    text = big_to_decimal (digits, n, end);
   if (negative)
     *--text = '-';
 

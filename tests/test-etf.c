@@ -336,6 +336,10 @@ test_strings (void)
   g_assert_cmpuint (doc.tape->length, ==, 1);
   assert_rejected (ETF ("\x83m\0\0\0\x03" "a\0\xff"), "invalid UTF-8");
   assert_rejected (ETF ("\x83m\0\0\0\x04" "\xf4\x90\x80\x80"), "invalid UTF-8");
+  /* Short strings and the tails of long ones are checked byte by byte. */
+  assert_rejected (ETF ("\x83m\0\0\0\x01" "\x80"), "invalid UTF-8");
+  assert_rejected (ETF ("\x83m\0\0\0\x09" "01234567\x80"), "invalid UTF-8");
+  assert_rejected (ETF ("\x83m\0\0\0\x08" "0123456\x80"), "invalid UTF-8");
   assert_rejected (ETF ("\x83m\0\0\0\x02" "\xc3"), "ends too early");
 }
 
