@@ -37,7 +37,9 @@ G_BEGIN_DECLS
  * integer of 2^32 and more as its decimal string, as erlpack does, makes
  * an ETF payload read exactly as its JSON twin for every snowflake (all
  * are far above 2^32), and typed getters find strings where the schema
- * has them. The price: the few non-snowflake integers of 2^32 and more
+ * has them. (erlpack decides by the count of magnitude bytes, which comes
+ * to the same on what Erlang writes, except that it reads negative ones
+ * from -2^31 - 1 down to -2^32 + 1 as strings.) The price: the few non-snowflake integers of 2^32 and more
  * (millisecond timestamps in activities) read as strings too, so these
  * strings carry DGATEWAY_JSON_INTEGER_TEXT and dgateway_value_get_int()
  * and _get_double() read them as numbers all the same.

@@ -11,10 +11,10 @@
 
 /*
  * The External Term Format reader and writers described in
- * dgateway-etf-private.h. The format is Erlang/OTP's
- * erts/emulator/internal_doc/... "External Term Format" chapter of the ERTS
- * User's Guide: a version byte, then one term, each term a tag byte and
- * big-endian lengths. The reader builds the tape exactly as
+ * dgateway-etf-private.h. The format is the "External Term Format" chapter
+ * of the ERTS User's Guide (erts/doc/src/erl_ext_dist.xml in Erlang/OTP):
+ * a version byte, then one term, each term a tag byte and big-endian
+ * lengths. The reader builds the tape exactly as
  * dgateway-json.c does (spans, element indexes of long arrays, shadowed
  * duplicate names), so the accessors cannot tell the two apart.
  */
