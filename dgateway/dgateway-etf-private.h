@@ -85,8 +85,10 @@ typedef enum {
    * For test gateways and benchmarks: never in commands, where Discord
    * takes snowflakes as strings. */
   DGATEWAY_ETF_WRITE_SNOWFLAKES_AS_INTEGERS = 1 << 0,
-  /* Member names as atoms, as Discord's own payloads have them. Never in
-   * commands: Discord closes with 4002 on atom keys. */
+  /* Member names as atoms (SMALL_ATOM_UTF8_EXT, as Erlang/OTP 26 and
+   * later write them; erlpack 0.1.4 cannot read that tag), as Discord's
+   * own payloads have them. Never in commands: Discord closes with 4002
+   * on atom keys. */
   DGATEWAY_ETF_WRITE_ATOM_KEYS = 1 << 1,
 } DGatewayEtfWriteFlags;
 
