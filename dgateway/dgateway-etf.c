@@ -474,6 +474,31 @@ big_to_decimal (const guint8 *digits,
   return out;
 }
 
+/* The decimal digits of @magnitude, which is not 0, ending at @end;
+ * returns the first. Two digits per division: snowflakes have 17 to 20. */
+static char *
+write_decimal (guint64  magnitude,
+               char    *end)
+{
+  static const char pairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+  char *out = end;
+
+  while (magnitude >= 10)
+    {
+      guint pair = magnitude % 100;
+
+      magnitude /= 100;
+      *--out = pairs[2 * pair + 1];
+      *--out = pairs[2 * pair];
+    }
+  if (magnitude > 0)
+    *--out = (char) ('0' + magnitude);
+  return out;
+}
+
 /* A big integer: an integer below 2^32 in magnitude, else its decimal
  * text, marked as such (see dgateway-etf-private.h). */
 static const guint8 *
@@ -507,9 +532,7 @@ store_big (Parser       *self,
 
       for (gsize i = n; i-- > 0;)
         magnitude = magnitude << 8 | digits[i];
-      text = end;
-      for (; magnitude > 0; magnitude /= 10)
-        *--text = (char) ('0' + magnitude % 10);
+      text = write_decimal (magnitude, end);
     }
   else
     text = big_to_decimal (digits, n, end);
