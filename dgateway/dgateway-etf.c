@@ -435,8 +435,8 @@ parse_old_float (Parser       *self,
   return p + 32;
 }
 
-/* The decimal digits of the little-endian magnitude @digits[0..@n), at
- * the end of @buffer; returns the first. Divides by 10^9 a limb at a
+/* The decimal digits of the little-endian magnitude @digits[0..@n),
+ * ending at @end; returns the first. Divides by 10^9 a limb at a
  * time: quadratic, but @n is at most MAX_BIG_BYTES. */
 static char *
 big_to_decimal (const guint8 *digits,
