@@ -21,6 +21,9 @@ G_BEGIN_DECLS
  * NUL-terminated where each closing quote was: the text must stay alive,
  * unchanged, as long as the tape. Nothing in the tape changes after the
  * parse, so threads may read one at the same time.
+ *
+ * dgateway_etf_parse() (dgateway-etf-private.h) writes the same tape from
+ * ETF, with its strings in a block of their own.
  */
 
 /* Nesting deeper than this is an error: Discord's payloads stay under 10,
@@ -34,6 +37,10 @@ typedef enum {
   /* On an array: the offsets of its elements follow its last element,
    * four to an entry, for get_element() in constant time. */
   DGATEWAY_JSON_INDEXED = 1 << 1,
+  /* On a string: the decimal text of an integer, as the ETF reader
+   * writes big integers (dgateway-etf-private.h); the accessors of
+   * numbers read it as a number. Never from JSON. */
+  DGATEWAY_JSON_INTEGER_TEXT = 1 << 2,
 } DGatewayJsonFlags;
 
 struct _DGatewayValue

@@ -1157,14 +1157,29 @@ dgateway_value_get_string (const DGatewayValue *value)
   return value->u.string;
 }
 
+static inline gboolean
+is_integer_text (const DGatewayValue *value)
+{
+  return value->type == DGATEWAY_VALUE_STRING && (value->flags & DGATEWAY_JSON_INTEGER_TEXT);
+}
+
+/* The big integers of ETF that the document holds as text read as
+ * integers too, while they fit. */
 gint64
 dgateway_value_get_int (const DGatewayValue *value,
                         gint64               default_value)
 {
-  if (value == NULL || value->type != DGATEWAY_VALUE_INT)
-    return default_value;
+  gint64 integer;
 
-  return value->u.integer;
+  if (value == NULL)
+    return default_value;
+  if (value->type == DGATEWAY_VALUE_INT)
+    return value->u.integer;
+  if (is_integer_text (value)
+      && g_ascii_string_to_signed (value->u.string, 10, G_MININT64, G_MAXINT64, &integer, NULL))
+    return integer;
+
+  return default_value;
 }
 
 double
@@ -1177,6 +1192,10 @@ dgateway_value_get_double (const DGatewayValue *value,
       return value->u.number;
     case DGATEWAY_VALUE_INT:
       return (double) value->u.integer;
+    case DGATEWAY_VALUE_STRING:
+      if (is_integer_text (value))
+        return g_ascii_strtod (value->u.string, NULL);
+      return default_value;
     default:
       return default_value;
     }

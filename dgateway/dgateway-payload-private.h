@@ -18,7 +18,10 @@ G_BEGIN_DECLS
  * events read `d` through the DGatewayValue accessors below, and nothing
  * else in the library parses Gateway JSON. The document behind it can
  * change (a flat tape of our own, dgateway-json.c) without touching the
- * callers.
+ * callers. dgateway_payload_parse() reads JSON text (`encoding=json`),
+ * dgateway_payload_parse_etf() one external term (`encoding=etf`,
+ * dgateway-etf-private.h): both make the same document, so nothing above
+ * them needs to know which encoding the connection uses.
  */
 typedef struct _DGatewayPayload DGatewayPayload;
 
@@ -44,6 +47,9 @@ typedef enum {
 } DGatewayValueType;
 
 DGatewayPayload     *dgateway_payload_parse          (const char          *text,
+                                                      gsize                length,
+                                                      GError             **error);
+DGatewayPayload     *dgateway_payload_parse_etf      (const guint8        *data,
                                                       gsize                length,
                                                       GError             **error);
 DGatewayPayload     *dgateway_payload_ref            (DGatewayPayload     *self);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "dgateway-error.h"
+#include "dgateway-etf-private.h"
 #include "dgateway-json-private.h"
 #include "dgateway-payload-private.h"
 
@@ -16,6 +17,11 @@
  * once, by walking the top-level members only: `d` is skipped in one step
  * whatever its size. A JsonNode of `d` is made only when someone asks, and
  * then kept.
+ *
+ * A payload read from ETF (dgateway-etf.c) keeps no copy of its bytes:
+ * the block holds the strings of the tape instead, as many bytes as the
+ * ETF had, which is room enough unless big integers crowd it, and then
+ * `spill` holds the rest.
  */
 struct _DGatewayPayload
 {
@@ -26,6 +32,7 @@ struct _DGatewayPayload
   const DGatewayValue *data;
   DGatewayValue *tape;
   JsonNode *data_node;   /* atomic: made on first use */
+  char *spill;           /* ETF only: strings that did not fit in text */
   char text[];
 };
 
@@ -62,18 +69,45 @@ read_envelope (DGatewayPayload *self)
   return TRUE;
 }
 
-DGatewayPayload *
-dgateway_payload_parse (const char  *text,
-                        gsize        length,
-                        GError     **error)
+/* A payload with @size bytes of room for its text or strings. */
+static DGatewayPayload *
+payload_new (gsize size)
 {
-  g_autoptr(DGatewayPayload) self = g_malloc (sizeof (DGatewayPayload) + length + 1);
+  DGatewayPayload *self = g_malloc (sizeof (DGatewayPayload) + size);
 
   g_atomic_ref_count_init (&self->ref_count);
   self->seq = -1;
   self->name = NULL;
   self->data = NULL;
+  self->tape = NULL;
   self->data_node = NULL;
+  self->spill = NULL;
+  return self;
+}
+
+/* The envelope, once the tape is there. */
+static DGatewayPayload *
+payload_finish (DGatewayPayload  *self,
+                GError          **error)
+{
+  if (!read_envelope (self))
+    {
+      g_set_error_literal (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                           _("The gateway sent a payload without an opcode"));
+      dgateway_payload_unref (self);
+      return NULL;
+    }
+
+  return self;
+}
+
+DGatewayPayload *
+dgateway_payload_parse (const char  *text,
+                        gsize        length,
+                        GError     **error)
+{
+  g_autoptr(DGatewayPayload) self = payload_new (length + 1);
+
   memcpy (self->text, text, length);
   self->text[length] = '\0';
 
@@ -84,14 +118,36 @@ dgateway_payload_parse (const char  *text,
       return NULL;
     }
 
-  if (!read_envelope (self))
+  return payload_finish (g_steal_pointer (&self), error);
+}
+
+/*
+ * dgateway_payload_parse_etf:
+ * @data: the payload as one external term (`?encoding=etf`), version byte
+ *   first
+ * @length: its length in bytes
+ * @error: return location for a `DGATEWAY_ERROR_PROTOCOL` error
+ *
+ * As dgateway_payload_parse(), from ETF: see dgateway-etf-private.h for
+ * how terms read. @data is not kept.
+ *
+ * Returns: (transfer full) (nullable): the payload
+ */
+DGatewayPayload *
+dgateway_payload_parse_etf (const guint8  *data,
+                            gsize          length,
+                            GError       **error)
+{
+  g_autoptr(DGatewayPayload) self = payload_new (length + 1);
+
+  self->tape = dgateway_etf_parse (data, length, self->text, length + 1, &self->spill, error);
+  if (self->tape == NULL)
     {
-      g_set_error_literal (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
-                           _("The gateway sent a payload without an opcode"));
+      g_prefix_error (error, _("The gateway sent a payload that is not valid ETF: "));
       return NULL;
     }
 
-  return g_steal_pointer (&self);
+  return payload_finish (g_steal_pointer (&self), error);
 }
 
 DGatewayPayload *
@@ -109,6 +165,7 @@ dgateway_payload_unref (DGatewayPayload *self)
 
   g_clear_pointer (&self->data_node, json_node_unref);
   g_free (self->tape);
+  g_free (self->spill);
   g_free (self);
 }
 

@@ -20,7 +20,7 @@ seconds=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 source_dir=$(cd "$here/../.." && pwd)
 build_dir=${FUZZ_BUILDDIR:-${TMPDIR:-/tmp}/libdgateway-fuzz}
-targets=(document inflater)
+targets=(document inflater etf)
 
 for tool in clang meson ninja; do
   if ! command -v "$tool" > /dev/null; then
@@ -49,6 +49,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 status=0
 for target in "${targets[@]}"; do
   work="$build_dir/tests/fuzz/corpus-$target"
+  # fuzz-etf starts from the ETF conformance fixtures themselves.
+  seeds="$here/corpus-$target"
+  if [ "$target" = etf ]; then
+    seeds="$here/../etf"
+  fi
   artifacts="$build_dir/tests/fuzz/artifacts-$target/"
   dict=()
   if [ -f "$here/$target.dict" ]; then
@@ -61,7 +66,7 @@ for target in "${targets[@]}"; do
   if ! "$build_dir/tests/fuzz/fuzz-$target" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
       -print_final_stats=1 -artifact_prefix="$artifacts" "${dict[@]}" ${FUZZ_ARGS:-} \
-      "$work" "$here/corpus-$target"; then
+      "$work" "$seeds"; then
     echo "run.sh: fuzz-$target failed; the input is in $artifacts" >&2
     status=1
   fi
