@@ -603,6 +603,48 @@ woke_up_cb (gpointer data)
     dgateway_shard_check_alive (shards->pdata[i]);
 }
 
+/* A token of printable ASCII, no longer than any Discord issues (about 72
+ * characters; bot tokens have three dot-separated parts), and intents that
+ * Discord knows: what the gateway would refuse with 4002, 4004 or 4013 is
+ * refused before connecting. Messages never show the token. */
+#define MAX_TOKEN_LENGTH 256
+
+static gboolean
+check_configuration (DGatewayClient  *self,
+                     GError         **error)
+{
+  GFlagsClass *intents = g_type_class_ref (DGATEWAY_TYPE_INTENTS);
+  guint known = intents->mask;
+  gsize length = self->token ? strlen (self->token) : 0;
+
+  /* The class of a static type lives as long as the process. */
+  g_type_class_unref (intents);
+
+  if (length == 0 || length > MAX_TOKEN_LENGTH)
+    {
+      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED,
+                   _("The token is not a Discord token: it is empty or longer than %d bytes"),
+                   MAX_TOKEN_LENGTH);
+      return FALSE;
+    }
+  for (gsize i = 0; i < length; i++)
+    if (self->token[i] <= ' ' || self->token[i] > '~')
+      {
+        g_set_error_literal (error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED,
+                             _("The token is not a Discord token: it has characters that are not printable ASCII"));
+        return FALSE;
+      }
+
+  if ((self->settings.intents & ~known) != 0)
+    {
+      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_INTENTS,
+                   _("The intents have bits Discord does not know: 0x%x"),
+                   (guint) (self->settings.intents & ~known));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Public API */
 
 /**
@@ -618,12 +660,16 @@ DGatewayClient *
 dgateway_client_new (const char      *token,
                      DGatewayIntents  intents)
 {
+  DGatewayClient *self;
+
   g_return_val_if_fail (token != NULL, NULL);
 
-  return g_object_new (DGATEWAY_TYPE_CLIENT,
-                       "token", token,
-                       "intents", intents,
-                       NULL);
+  self = g_object_new (DGATEWAY_TYPE_CLIENT, "token", token, NULL);
+
+  /* Not through the property, which would drop bits it does not know with
+   * a warning: connect_async() reports them as an error instead. */
+  dgateway_client_set_intents (self, intents);
+  return self;
 }
 
 /**
@@ -645,6 +691,16 @@ dgateway_client_new (const char      *token,
  * Cancelling @cancellable, or calling [method@Client.close], stops
  * connecting and completes the operation with `G_IO_ERROR_CANCELLED`.
  *
+ * What the Gateway would refuse is refused before anything is sent: a
+ * token that is empty, longer than any Discord token or not printable
+ * ASCII fails with `DGATEWAY_ERROR_AUTHENTICATION_FAILED`, and
+ * [property@Client:intents] with bits Discord does not know with
+ * `DGATEWAY_ERROR_INVALID_INTENTS`.
+ *
+ * The callback always runs from the main loop, never from inside a call
+ * into the client, so it may do anything: close or drop the client, or
+ * connect it again.
+ *
  * After the operation completed the client goes on by itself: it stays
  * connected until [method@Client.close], or until a fatal error,
  * which sets [property@Client:state] to
@@ -658,6 +714,7 @@ dgateway_client_connect_async (DGatewayClient      *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(DGatewayClient) hold = NULL;
+  g_autoptr(GError) error = NULL;
   guint generation;
 
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
@@ -676,6 +733,12 @@ dgateway_client_connect_async (DGatewayClient      *self,
     }
   if (g_task_return_error_if_cancelled (task))
     return;
+  if (!check_configuration (self, &error))
+    {
+      /* Nothing was sent: what the gateway would refuse is refused here. */
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();

@@ -11,6 +11,7 @@
 #include "dgateway-shard-private.h"
 
 #include <glib/gi18n-lib.h>
+#include <math.h>
 #include <string.h>
 
 enum {
@@ -18,7 +19,11 @@ enum {
   OP_VOICE_STATE_UPDATE = 4,
   OP_REQUEST_GUILD_MEMBERS = 8,
   OP_REQUEST_SOUNDBOARD_SOUNDS = 31,
+  OP_REQUEST_CHANNEL_INFO = 43,
 };
+
+/* Deeper than any command Discord documents, and far from the stack's end. */
+#define MAX_COMMAND_DEPTH 32
 
 #define MAX_NONCE_LENGTH 32
 
@@ -63,6 +68,94 @@ shard_for_guild (DGatewayClient  *self,
   return shard_by_id (self, (guint) ((id >> 22) % dgateway_client_get_total_shards (self)), error);
 }
 
+/* The opcodes an application may send: the rest (heartbeat, identify,
+ * resume) are the library's, and an unknown one would close the
+ * connection with 4001. */
+static gboolean
+check_opcode (int      opcode,
+              GError **error)
+{
+  switch (opcode)
+    {
+    case OP_PRESENCE_UPDATE:
+    case OP_VOICE_STATE_UPDATE:
+    case OP_REQUEST_GUILD_MEMBERS:
+    case OP_REQUEST_SOUNDBOARD_SOUNDS:
+    case OP_REQUEST_CHANNEL_INFO:
+      return TRUE;
+    default:
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Opcode %d is not a command an application may send"), opcode);
+      return FALSE;
+    }
+}
+
+/* What JSON can carry, as Discord decodes it: text that is UTF-8, finite
+ * numbers, and no nesting past MAX_COMMAND_DEPTH. A node json-glib would
+ * write as something else (NaN as "nan") fails here, before anything is
+ * sent, instead of closing the connection with 4002. */
+static gboolean
+check_node (JsonNode  *node,
+            guint      depth,
+            GError   **error)
+{
+  if (depth > MAX_COMMAND_DEPTH)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("The command nests deeper than %d levels"), MAX_COMMAND_DEPTH);
+      return FALSE;
+    }
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init (&iter, json_node_get_object (node));
+        while (json_object_iter_next (&iter, &name, &member))
+          if (!g_utf8_validate (name, -1, NULL) || !check_node (member, depth + 1, error))
+            {
+              if (error != NULL && *error == NULL)
+                g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                                     _("The command has a member name that is not valid UTF-8"));
+              return FALSE;
+            }
+        return TRUE;
+      }
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          if (!check_node (json_array_get_element (array, i), depth + 1, error))
+            return FALSE;
+        return TRUE;
+      }
+    case JSON_NODE_VALUE:
+      if (json_node_get_value_type (node) == G_TYPE_STRING &&
+          !g_utf8_validate (json_node_get_string (node), -1, NULL))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The command has a string that is not valid UTF-8"));
+          return FALSE;
+        }
+      if (json_node_get_value_type (node) == G_TYPE_DOUBLE &&
+          !isfinite (json_node_get_double (node)))
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                               _("The command has a number that is not finite"));
+          return FALSE;
+        }
+      return TRUE;
+    case JSON_NODE_NULL:
+    default:
+      return TRUE;
+    }
+}
+
 /**
  * dgateway_client_send:
  * @self: a client
@@ -81,6 +174,14 @@ shard_for_guild (DGatewayClient  *self,
  * `DGATEWAY_ERROR_NOT_CONNECTED`, since no connection is coming to
  * carry it.
  *
+ * Only the opcodes Discord documents as commands of applications are
+ * accepted: 3 (presence update), 4 (voice state update), 8 (request guild
+ * members), 31 (request soundboard sounds) and 43 (request channel info).
+ * Heartbeats, IDENTIFY and RESUME are the client's own. Another opcode, or
+ * @data that JSON cannot carry (a string that is not UTF-8, a number that is
+ * not finite), fails with `G_IO_ERROR_INVALID_ARGUMENT` and nothing is
+ * sent.
+ *
  * Returns: `TRUE` if the command was sent or queued
  */
 gboolean
@@ -94,6 +195,9 @@ dgateway_client_send (DGatewayClient  *self,
 
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_opcode (opcode, error) || (data != NULL && !check_node (data, 0, error)))
+    return FALSE;
 
   shard = shard_by_id (self, shard_id, error);
   return shard != NULL && dgateway_shard_send_command (shard, opcode, data, error);

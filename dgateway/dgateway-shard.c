@@ -808,6 +808,17 @@ handle_dispatch (DGatewayShard   *self,
       return;
     }
 
+  /* RESUMED answers a RESUME. Before READY on a connection that sent
+   * IDENTIFY, there is no session it could have resumed; once connected, a
+   * stray one changes nothing. */
+  if (g_strcmp0 (name, "RESUMED") == 0 &&
+      self->state != DGATEWAY_STATE_RESUMING && self->state != DGATEWAY_STATE_CONNECTED)
+    {
+      end_with_protocol_error (self, g_error_new_literal (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
+                                                          _("The gateway sent RESUMED to a connection that did not resume")));
+      return;
+    }
+
   if (self->sequence < 0)
     {
       /* A new session numbers its events from 1 (0 is accepted). */
@@ -864,20 +875,8 @@ handle_dispatch (DGatewayShard   *self,
     }
   else if (g_strcmp0 (name, "RESUMED") == 0)
     {
-      /* RESUMED answers a RESUME. Before READY on a connection that sent
-       * IDENTIFY, there is no session it could have resumed; once
-       * connected, a stray one changes nothing. */
-      if (self->state == DGATEWAY_STATE_RESUMING)
-        {
-          if (!reached_connected (self, TRUE))
-            return;
-        }
-      else if (self->state != DGATEWAY_STATE_CONNECTED)
-        {
-          end_with_protocol_error (self, g_error_new_literal (DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL,
-                                                              _("The gateway sent RESUMED to a connection that did not resume")));
-          return;
-        }
+      if (self->state == DGATEWAY_STATE_RESUMING && !reached_connected (self, TRUE))
+        return;
     }
 
   g_signal_emit (self, signals[SIGNAL_PAYLOAD], 0, payload);
