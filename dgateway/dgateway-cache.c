@@ -1264,8 +1264,10 @@ on_ready (DGatewayCache       *self,
       g_hash_table_add (listed, &guild->id);
     }
 
-  /* A new session: what this shard held and does not list is gone, and so
-   * is what no shard of the client holds any longer after re-sharding. */
+  /* A new session: what routes to this shard and is not listed is gone,
+   * and so is what routes to no shard of the client after re-sharding. A
+   * guild that routes to another shard now waits for that shard's READY,
+   * so that it stays the same object if it is listed there. */
   model = G_LIST_MODEL (self->guilds);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
@@ -1273,7 +1275,7 @@ on_ready (DGatewayCache       *self,
       guint route = (guild->id >> 22) % shard_count;
 
       if (!g_hash_table_contains (listed, &guild->id) &&
-          (guild->shard_id == shard_id || route == shard_id || !client_has_shard (self, route)))
+          (route == shard_id || !client_has_shard (self, route)))
         g_ptr_array_add (stale, guild);
       else
         g_object_unref (guild);
@@ -1676,7 +1678,7 @@ static const struct {
   { "GUILD_MEMBER_UPDATE", DGATEWAY_CACHE_MEMBERS, on_member_update },
   { "GUILD_MEMBER_REMOVE", DGATEWAY_CACHE_GUILDS, on_member_remove },
   { "GUILD_MEMBERS_CHUNK", DGATEWAY_CACHE_MEMBERS, on_members_chunk },
-  { "PRESENCE_UPDATE", DGATEWAY_CACHE_PRESENCES | DGATEWAY_CACHE_USERS, on_presence_update },
+  { "PRESENCE_UPDATE", DGATEWAY_CACHE_PRESENCES, on_presence_update },
   { "VOICE_STATE_UPDATE", DGATEWAY_CACHE_VOICE_STATES, on_voice_state_update },
   { "GUILD_EMOJIS_UPDATE", DGATEWAY_CACHE_EMOJIS, on_emojis_update },
   { "GUILD_STICKERS_UPDATE", DGATEWAY_CACHE_EMOJIS, on_stickers_update },
