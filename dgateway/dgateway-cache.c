@@ -180,6 +180,16 @@ set_id (gpointer    object,
   g_object_notify_by_pspec (object, pspec);
 }
 
+/* Tells an object that outlives its removal that it left the cache. One
+ * that goes with it can have no use for the news. */
+static void
+notify_if_kept (gpointer    object,
+                GParamSpec *pspec)
+{
+  if (g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1)
+    g_object_notify_by_pspec (object, pspec);
+}
+
 /* Sorted list stores */
 
 static int
@@ -383,7 +393,7 @@ member_forget (DGatewayCache        *self,
                DGatewayCachedMember *member)
 {
   member->guild = NULL;
-  CACHED_NOTIFY (member, member, MEMBER_PROP_GUILD);
+  notify_if_kept (member, dgateway_cached_member_props[MEMBER_PROP_GUILD]);
   user_release (self, member->user);
 }
 
@@ -440,7 +450,7 @@ message_forget (DGatewayCache         *self,
                 DGatewayCachedMessage *message)
 {
   message->channel = NULL;
-  CACHED_NOTIFY (message, message, MESSAGE_PROP_CHANNEL);
+  notify_if_kept (message, dgateway_cached_message_props[MESSAGE_PROP_CHANNEL]);
   if (message->author != NULL)
     user_release (self, message->author);
 }
@@ -450,15 +460,18 @@ messages_trim (DGatewayCache         *self,
                DGatewayCachedChannel *channel,
                guint                  max)
 {
-  GListModel *model = G_LIST_MODEL (channel->messages);
-  guint n = g_list_model_get_n_items (model);
-  guint excess = n > max ? n - max : 0;
-  g_autoptr(GPtrArray) removed = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *array = channel->message_array;
+  guint excess = array->len > max ? array->len - max : 0;
+  g_autoptr(GPtrArray) removed = NULL;
 
   if (excess == 0)
     return;
+
+  /* Keep them alive past the store until they are told. */
+  removed = g_ptr_array_new_full (excess, g_object_unref);
   for (guint i = 0; i < excess; i++)
-    g_ptr_array_add (removed, g_list_model_get_item (model, i));
+    g_ptr_array_add (removed, g_object_ref (array->pdata[i]));
+  g_ptr_array_remove_range (array, 0, excess);
   g_list_store_splice (channel->messages, 0, excess, NULL, 0);
   for (guint i = 0; i < removed->len; i++)
     message_forget (self, removed->pdata[i]);
@@ -469,18 +482,17 @@ message_find (DGatewayCachedChannel *channel,
               guint64                id,
               guint                 *position)
 {
-  GListModel *model;
+  GPtrArray *array;
 
-  if (channel == NULL || channel->messages == NULL)
+  if (channel == NULL || channel->message_array == NULL)
     return NULL;
 
   /* At most max-messages of them, and recent ones are the likely ones. */
-  model = G_LIST_MODEL (channel->messages);
-  for (guint i = g_list_model_get_n_items (model); i > 0; i--)
+  array = channel->message_array;
+  for (guint i = array->len; i > 0; i--)
     {
-      DGatewayCachedMessage *message = g_list_model_get_item (model, i - 1);
+      DGatewayCachedMessage *message = array->pdata[i - 1];
 
-      g_object_unref (message);
       if (message->id == id)
         {
           if (position != NULL)
@@ -502,6 +514,7 @@ message_remove (DGatewayCache         *self,
   if (message == NULL)
     return;
   g_object_ref (message);
+  g_ptr_array_remove_index (channel->message_array, position);
   g_list_store_remove (channel->messages, position);
   message_forget (self, message);
   g_object_unref (message);
@@ -511,7 +524,7 @@ static void
 messages_clear (DGatewayCache         *self,
                 DGatewayCachedChannel *channel)
 {
-  if (channel->messages != NULL)
+  if (channel->message_array != NULL)
     messages_trim (self, channel, 0);
 }
 
@@ -1597,7 +1610,10 @@ on_message_create (DGatewayCache       *self,
     return;
 
   if (channel->messages == NULL)
-    channel->messages = g_list_store_new (DGATEWAY_TYPE_CACHED_MESSAGE);
+    {
+      channel->messages = g_list_store_new (DGATEWAY_TYPE_CACHED_MESSAGE);
+      channel->message_array = g_ptr_array_new ();
+    }
   message = g_object_new (DGATEWAY_TYPE_CACHED_MESSAGE, NULL);
   message->channel = channel;
   message->id = id;
@@ -1608,6 +1624,7 @@ on_message_create (DGatewayCache       *self,
       g_object_ref (message->author);
       user_hold (message->author);
     }
+  g_ptr_array_add (channel->message_array, message);
   g_list_store_append (channel->messages, message);
   g_object_unref (message);
   messages_trim (self, channel, self->max_messages);
@@ -1986,7 +2003,7 @@ dgateway_cache_set_max_messages (DGatewayCache *self,
     {
       g_hash_table_iter_init (&iter, self->channels_by_id);
       while (g_hash_table_iter_next (&iter, NULL, &channel))
-        if (((DGatewayCachedChannel *) channel)->messages != NULL)
+        if (((DGatewayCachedChannel *) channel)->message_array != NULL)
           messages_trim (self, channel, max_messages);
     }
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MAX_MESSAGES]);

@@ -66,6 +66,7 @@ struct _DGatewayCachedChannel
   GListStore *tree_store;       /* unowned: where it sits in the channel tree */
   GListStore *children;         /* categories: their channels */
   GListStore *messages;         /* the last max-messages messages, oldest first */
+  GPtrArray *message_array;     /* the same, unowned, to find one without refs */
 };
 
 struct _DGatewayCachedRole

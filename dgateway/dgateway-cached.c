@@ -833,6 +833,7 @@ dgateway_cached_channel_dispose (GObject *object)
 
   g_clear_object (&self->children);
   g_clear_object (&self->messages);
+  g_clear_pointer (&self->message_array, g_ptr_array_unref);
 
   G_OBJECT_CLASS (dgateway_cached_channel_parent_class)->dispose (object);
 }

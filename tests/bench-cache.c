@@ -13,7 +13,12 @@
  * cached channel. The process reports the heap it grew by over the guilds
  * (glibc's mallinfo2, one arena), its CPU time (user + system, all threads)
  * over each phase, and what the cache holds; with --runs, the least CPU
- * time of the runs of each mode, as other processes only ever add some. */
+ * time of the runs of each mode, as other processes only ever add some.
+ *
+ * CPU time on a shared machine is noisy: --instructions runs each mode under
+ * callgrind instead and counts the instructions the client's process runs
+ * in each phase (all threads), which do not depend on the load. Use fewer
+ * guilds and messages then: callgrind is some 50 times slower. */
 
 #include <dgateway/dgateway.h>
 #include <malloc.h>
@@ -24,6 +29,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <valgrind/callgrind.h>
 
 #include "mock-gateway.h"
 
@@ -34,6 +41,7 @@ static int n_guilds = 2500;
 static int n_members = 100;
 static int n_messages = 100000;
 static int n_runs = 1;
+static gboolean instructions;
 static char *mode;
 
 static const struct {
@@ -124,6 +132,11 @@ build_guild (guint index)
   return g_string_free (out, FALSE);
 }
 
+/* Built before the client connects, so that each phase streams at the
+ * socket's pace rather than the generator's. */
+static char **guild_data;
+static char **message_data;
+
 static gboolean
 child_command_cb (int          fd,
                   GIOCondition condition,
@@ -140,21 +153,13 @@ child_command_cb (int          fd,
   if (command == 'G')
     {
       for (int i = 0; i < n_guilds; i++)
-        {
-          g_autofree char *guild = build_guild (i);
-
-          mock_gateway_dispatch (mock, "GUILD_CREATE", guild);
-        }
+        mock_gateway_dispatch (mock, "GUILD_CREATE", guild_data[i]);
       mock_gateway_dispatch (mock, "BENCH_GUILDS_DONE", "{}");
     }
   else if (command == 'M')
     {
       for (int i = 0; i < n_messages; i++)
-        {
-          g_autofree char *message = mock_gateway_build_message_create (i);
-
-          mock_gateway_dispatch (mock, "MESSAGE_CREATE", message);
-        }
+        mock_gateway_dispatch (mock, "MESSAGE_CREATE", message_data[i]);
       mock_gateway_dispatch (mock, "BENCH_DONE", "{}");
     }
   return G_SOURCE_CONTINUE;
@@ -166,6 +171,13 @@ run_mock (int to_parent,
 {
   MockGateway *mock = mock_gateway_new ();
   guint port = mock_gateway_get_port (mock);
+
+  guild_data = g_new0 (char *, n_guilds + 1);
+  for (int i = 0; i < n_guilds; i++)
+    guild_data[i] = build_guild (i);
+  message_data = g_new0 (char *, n_messages + 1);
+  for (int i = 0; i < n_messages; i++)
+    message_data[i] = mock_gateway_build_message_create (i);
 
   if (write (to_parent, &port, sizeof port) != sizeof port)
     exit (1);
@@ -305,16 +317,25 @@ run_mode (guint which)
   malloc_trim (0);
   heap0 = heap_bytes ();
   cpu0 = cpu_seconds ();
+  /* No-ops outside callgrind: each phase is one dump. */
+  CALLGRIND_ZERO_STATS;
+  CALLGRIND_TOGGLE_COLLECT;
   send_command (to_child[1], 'G');
   while (!state.guilds_done)
     g_main_context_iteration (NULL, TRUE);
+  CALLGRIND_TOGGLE_COLLECT;
+  CALLGRIND_DUMP_STATS_AT ("guilds");
   cpu1 = cpu_seconds ();
   malloc_trim (0);
   heap1 = heap_bytes ();
 
+  CALLGRIND_ZERO_STATS;
+  CALLGRIND_TOGGLE_COLLECT;
   send_command (to_child[1], 'M');
   while (!state.done)
     g_main_context_iteration (NULL, TRUE);
+  CALLGRIND_TOGGLE_COLLECT;
+  CALLGRIND_DUMP_STATS_AT ("messages");
   cpu2 = cpu_seconds ();
 
   if (cache != NULL)
@@ -331,6 +352,81 @@ run_mode (guint which)
   kill (child, SIGTERM);
   waitpid (child, NULL, 0);
   return 0;
+}
+
+/* The instruction count of callgrind dump number @dump in @dir. */
+static double
+dumped_instructions (const char *dir,
+                     int         dump)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  g_autofree char *suffix = g_strdup_printf (".%d", dump);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *text = NULL;
+      const char *summary;
+
+      if (!g_str_has_suffix (name, suffix) || !g_file_get_contents (path, &text, NULL, NULL))
+        continue;
+      if ((summary = strstr (text, "\nsummary: ")) != NULL)
+        return g_ascii_strtod (summary + strlen ("\nsummary: "), NULL);
+    }
+  g_error ("no callgrind dump %d in %s", dump, dir);
+}
+
+static void
+remove_dir (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+  g_rmdir (dir);
+}
+
+static void
+run_instructions (const char *self)
+{
+  double base_guilds = 0, base_messages = 0;
+
+  g_print ("%d guilds x (%d members, %d channels, %d roles); %d MESSAGE_CREATEs; instructions\n\n",
+           n_guilds, n_members, N_CHANNELS, N_ROLES, n_messages);
+  g_print ("%-28s %16s %16s %16s %16s\n", "mode", "guilds (M)", "extra (M)", "per message", "extra");
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *dir = g_dir_make_tmp ("bench-cache-XXXXXX", NULL);
+      g_autofree char *out_arg = g_strdup_printf ("--callgrind-out-file=%s/cg.%%p", dir);
+      g_autofree char *guilds_arg = g_strdup_printf ("--guilds=%d", n_guilds);
+      g_autofree char *members_arg = g_strdup_printf ("--members=%d", n_members);
+      g_autofree char *messages_arg = g_strdup_printf ("--messages=%d", n_messages);
+      g_autofree char *mode_arg = g_strdup_printf ("--mode=%s", modes[i].name);
+      const char *argv[] = { "valgrind", "--tool=callgrind", "--collect-atstart=no", out_arg,
+                             self, guilds_arg, members_arg, messages_arg, mode_arg, NULL };
+      g_autoptr(GError) error = NULL;
+      double guilds, messages;
+
+      if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                         G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, NULL, &error))
+        g_error ("%s", error->message);
+      guilds = dumped_instructions (dir, 1);
+      messages = dumped_instructions (dir, 2) / n_messages;
+      remove_dir (dir);
+      if (i == 0)
+        {
+          base_guilds = guilds;
+          base_messages = messages;
+        }
+      g_print ("%-28s %16.1f %16.1f %16.0f %16.0f\n", modes[i].what, guilds / 1e6,
+               (guilds - base_guilds) / 1e6, messages, messages - base_messages);
+    }
 }
 
 static void
@@ -393,6 +489,7 @@ main (int    argc,
     { "guilds", 0, 0, G_OPTION_ARG_INT, &n_guilds, "Guilds (default 2500)", "N" },
     { "members", 0, 0, G_OPTION_ARG_INT, &n_members, "Members per guild (default 100)", "N" },
     { "messages", 0, 0, G_OPTION_ARG_INT, &n_messages, "MESSAGE_CREATEs (default 100000)", "N" },
+    { "instructions", 0, 0, G_OPTION_ARG_NONE, &instructions, "Count instructions under callgrind", NULL },
     { "runs", 0, 0, G_OPTION_ARG_INT, &n_runs, "Runs of each mode (default 1)", "N" },
     { "mode", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_STRING, &mode, NULL, NULL },
     G_OPTION_ENTRY_NULL
@@ -407,6 +504,11 @@ main (int    argc,
       return 2;
     }
 
+  if (mode == NULL && instructions)
+    {
+      run_instructions (argv[0]);
+      return 0;
+    }
   if (mode == NULL)
     {
       run_all (argv[0]);
