@@ -101,7 +101,13 @@ G_DEFINE_FINAL_TYPE (DGatewayCache, dgateway_cache, G_TYPE_OBJECT)
 static guint64
 parse_id (const char *text)
 {
-  return text != NULL ? g_ascii_strtoull (text, NULL, 10) : 0;
+  guint64 id = 0;
+
+  /* Snowflakes are plain decimal: g_ascii_strtoull() spends ten times as
+   * long on bases, signs and overflow. */
+  for (; text != NULL && *text >= '0' && *text <= '9'; text++)
+    id = id * 10 + (guint64) (*text - '0');
+  return id;
 }
 
 static guint64
@@ -349,14 +355,16 @@ member_merge (DGatewayCachedMember *member,
 }
 
 /* Finds or makes a member of @guild from a member object, whose user is
- * @user_d (the member's own "user", or a message's author). Sets @created
- * when the member is new. */
+ * @user_d (the member's own "user", or a message's author). A new member
+ * goes into @batch if given, for the caller to add to the model at once,
+ * and sets @created. */
 static DGatewayCachedMember *
-member_upsert (DGatewayCache       *self,
-               DGatewayCachedGuild *guild,
-               const DGatewayValue *d,
-               const DGatewayValue *user_d,
-               gboolean            *created)
+member_upsert_full (DGatewayCache       *self,
+                    DGatewayCachedGuild *guild,
+                    const DGatewayValue *d,
+                    const DGatewayValue *user_d,
+                    GPtrArray           *batch,
+                    gboolean            *created)
 {
   DGatewayCachedUser *user = user_upsert (self, user_d);
   DGatewayCachedMember *member;
@@ -381,11 +389,28 @@ member_upsert (DGatewayCache       *self,
   member->avatar = g_strdup (dgateway_value_get_member_string (d, "avatar"));
   member_set_roles (member, dgateway_value_get_member (d, "roles"));
   g_hash_table_insert (guild->members_by_id, &user->id, member);
-  g_list_store_append (guild->members, member);
-  g_object_unref (member);
+  if (batch != NULL)
+    {
+      g_ptr_array_add (batch, member);
+    }
+  else
+    {
+      g_list_store_append (guild->members, member);
+      g_object_unref (member);
+    }
   if (created != NULL)
     *created = TRUE;
   return member;
+}
+
+static DGatewayCachedMember *
+member_upsert (DGatewayCache       *self,
+               DGatewayCachedGuild *guild,
+               const DGatewayValue *d,
+               const DGatewayValue *user_d,
+               gboolean            *created)
+{
+  return member_upsert_full (self, guild, d, user_d, NULL, created);
 }
 
 static void
@@ -530,13 +555,6 @@ messages_clear (DGatewayCache         *self,
 
 /* Channels and threads */
 
-static gboolean
-channel_type_is_thread (gint64 type)
-{
-  return type >= DGATEWAY_CHANNEL_TYPE_ANNOUNCEMENT_THREAD &&
-         type <= DGATEWAY_CHANNEL_TYPE_PRIVATE_THREAD;
-}
-
 static GListStore *
 tree_store_for (DGatewayCache         *self,
                 DGatewayCachedChannel *channel)
@@ -647,10 +665,31 @@ channel_merge (DGatewayCache         *self,
                     dgateway_cached_tree_compare : dgateway_cached_channel_compare);
 }
 
+/* Puts a new channel into its guild's models. */
+static void
+channel_place (DGatewayCache         *self,
+               DGatewayCachedChannel *channel)
+{
+  DGatewayCachedGuild *guild = channel->guild;
+
+  if (dgateway_cached_channel_is_thread (channel))
+    {
+      g_list_store_insert_sorted (guild->threads, channel, id_compare, NULL);
+      return;
+    }
+  g_list_store_insert_sorted (guild->channels, channel, dgateway_cached_channel_compare, NULL);
+  tree_place (self, channel);
+  if (channel->children != NULL)
+    tree_adopt (self, guild, guild->channel_tree, channel->id);
+}
+
+/* Finds or makes a channel or thread. A new one goes into @batch if given,
+ * for channels_place_batch(), and into its guild's models otherwise. */
 static DGatewayCachedChannel *
-channel_upsert (DGatewayCache       *self,
-                DGatewayCachedGuild *guild,
-                const DGatewayValue *d)
+channel_upsert_full (DGatewayCache       *self,
+                     DGatewayCachedGuild *guild,
+                     const DGatewayValue *d,
+                     GPtrArray           *batch)
 {
   guint64 id = member_id (d, "id");
   gint64 type = dgateway_value_get_member_int (d, "type", 0);
@@ -678,23 +717,100 @@ channel_upsert (DGatewayCache       *self,
   channel->member_count = dgateway_value_get_member_int (d, "member_count", 0);
   channel->archived = dgateway_value_get_bool (dgateway_value_get_member (metadata, "archived"), FALSE);
   channel->joined = has_member (d, "member");
+  if (type == DGATEWAY_CHANNEL_TYPE_GUILD_CATEGORY)
+    channel->children = g_list_store_new (DGATEWAY_TYPE_CACHED_CHANNEL);
   g_hash_table_insert (self->channels_by_id, &channel->id, channel);
 
-  if (channel_type_is_thread (type))
+  if (batch != NULL)
     {
-      g_list_store_insert_sorted (guild->threads, channel, id_compare, NULL);
+      g_ptr_array_add (batch, channel);
+      return channel;
     }
-  else
-    {
-      if (type == DGATEWAY_CHANNEL_TYPE_GUILD_CATEGORY)
-        channel->children = g_list_store_new (DGATEWAY_TYPE_CACHED_CHANNEL);
-      g_list_store_insert_sorted (guild->channels, channel, dgateway_cached_channel_compare, NULL);
-      tree_place (self, channel);
-      if (channel->children != NULL)
-        tree_adopt (self, guild, guild->channel_tree, id);
-    }
+  channel_place (self, channel);
   g_object_unref (channel);
   return channel;
+}
+
+static DGatewayCachedChannel *
+channel_upsert (DGatewayCache       *self,
+                DGatewayCachedGuild *guild,
+                const DGatewayValue *d)
+{
+  return channel_upsert_full (self, guild, d, NULL);
+}
+
+static int
+compare_indirect (gconstpointer a,
+                  gconstpointer b,
+                  gpointer      compare)
+{
+  return ((GCompareDataFunc) compare) (*(gpointer *) a, *(gpointer *) b, NULL);
+}
+
+/* Adds @items to @store, which they all belong in, sorted: at once (one
+ * items-changed) into an empty store, as into a new guild's. */
+static void
+store_add_sorted (GListStore       *store,
+                  GPtrArray        *items,
+                  GCompareDataFunc  compare)
+{
+  if (items->len == 0)
+    return;
+  if (g_list_model_get_n_items (G_LIST_MODEL (store)) > 0)
+    {
+      for (guint i = 0; i < items->len; i++)
+        g_list_store_insert_sorted (store, items->pdata[i], compare, NULL);
+      return;
+    }
+  g_ptr_array_sort_with_data (items, compare_indirect, compare);
+  g_list_store_splice (store, 0, 0, items->pdata, items->len);
+}
+
+/* Puts the new channels of a GUILD_CREATE into the models, a few
+ * items-changed rather than three per channel. Their parents are all in
+ * channels_by_id by now. */
+static void
+channels_place_batch (DGatewayCache       *self,
+                      DGatewayCachedGuild *guild,
+                      GPtrArray           *batch)
+{
+  g_autoptr(GHashTable) by_store = g_hash_table_new_full (NULL, NULL, NULL,
+                                                          (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GPtrArray) channels = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer store, items;
+  gboolean had_channels = g_list_model_get_n_items (G_LIST_MODEL (guild->channels)) > 0;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      DGatewayCachedChannel *channel = batch->pdata[i];
+      GPtrArray *group;
+
+      if (dgateway_cached_channel_is_thread (channel))
+        {
+          g_ptr_array_add (threads, channel);
+          continue;
+        }
+      g_ptr_array_add (channels, channel);
+      channel->tree_store = tree_store_for (self, channel);
+      group = g_hash_table_lookup (by_store, channel->tree_store);
+      if (group == NULL)
+        g_hash_table_insert (by_store, channel->tree_store, group = g_ptr_array_new ());
+      g_ptr_array_add (group, channel);
+    }
+
+  store_add_sorted (guild->threads, threads, id_compare);
+  store_add_sorted (guild->channels, channels, dgateway_cached_channel_compare);
+  g_hash_table_iter_init (&iter, by_store);
+  while (g_hash_table_iter_next (&iter, &store, &items))
+    store_add_sorted (store, items, store == guild->channel_tree ?
+                                      dgateway_cached_tree_compare : dgateway_cached_channel_compare);
+
+  /* Channels cached before a new category of theirs move into it. */
+  for (guint i = 0; had_channels && i < channels->len; i++)
+    if (((DGatewayCachedChannel *) channels->pdata[i])->children != NULL)
+      tree_adopt (self, guild, guild->channel_tree, ((DGatewayCachedChannel *) channels->pdata[i])->id);
 }
 
 static void channel_remove (DGatewayCache         *self,
@@ -761,13 +877,17 @@ channels_sync (DGatewayCache       *self,
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_object_unref);
   GListModel *model = G_LIST_MODEL (store);
 
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
+
   for (guint i = 0; i < n; i++)
     {
-      DGatewayCachedChannel *channel = channel_upsert (self, guild, dgateway_value_get_element (array, i));
+      DGatewayCachedChannel *channel =
+        channel_upsert_full (self, guild, dgateway_value_get_element (array, i), added);
 
       if (channel != NULL)
         g_hash_table_add (listed, &channel->id);
     }
+  channels_place_batch (self, guild, added);
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
     {
       DGatewayCachedChannel *channel = g_list_model_get_item (model, i);
@@ -1107,16 +1227,21 @@ members_add_all (DGatewayCache       *self,
                  GHashTable          *listed)
 {
   guint n = dgateway_value_get_length (array);
+  g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func (g_object_unref);
 
   for (guint i = 0; i < n; i++)
     {
       const DGatewayValue *d = dgateway_value_get_element (array, i);
       DGatewayCachedMember *member =
-        member_upsert (self, guild, d, dgateway_value_get_member (d, "user"), NULL);
+        member_upsert_full (self, guild, d, dgateway_value_get_member (d, "user"), added, NULL);
 
       if (member != NULL && listed != NULL)
         g_hash_table_add (listed, &member->user->id);
     }
+  /* One items-changed for the members a GUILD_CREATE or a chunk adds. */
+  if (added->len > 0)
+    g_list_store_splice (guild->members, g_list_model_get_n_items (G_LIST_MODEL (guild->members)),
+                         0, added->pdata, added->len);
 }
 
 /* With the GUILD_MEMBERS intent, a guild that is not large comes with all

@@ -268,6 +268,9 @@ test_ready_then_guild_create (CacheFixture  *cf,
   GListModel *guilds = dgateway_cache_get_guilds (cf->cache);
   g_autoptr(Changes) changes = changes_new (guilds);
   g_autoptr(Notifies) notifies = NULL;
+  g_autoptr(Changes) channel_changes = NULL;
+  g_autoptr(Changes) tree_changes = NULL;
+  g_autoptr(Changes) member_changes = NULL;
   DGatewayCachedGuild *guild;
   DGatewayCachedChannel *category;
   g_autofree char *owner = NULL;
@@ -283,9 +286,16 @@ test_ready_then_guild_create (CacheFixture  *cf,
                    ==, "mockbot");
 
   notifies = notifies_new (guild);
+  channel_changes = changes_new (dgateway_cached_guild_get_channels (guild));
+  tree_changes = changes_new (dgateway_cached_guild_get_channel_tree (guild));
+  member_changes = changes_new (dgateway_cached_guild_get_members (guild));
   dispatch (cf, "GUILD_CREATE", guild_create);
   g_assert_true (dgateway_cache_lookup_guild (cf->cache, GUILD) == guild);
   g_assert_cmpstr (changes_take (changes), ==, "");
+  /* A new guild's models fill at once. */
+  g_assert_cmpstr (changes_take (channel_changes), ==, "0-0+5");
+  g_assert_cmpstr (changes_take (tree_changes), ==, "0-0+2");
+  g_assert_cmpstr (changes_take (member_changes), ==, "0-0+2");
   g_assert_cmpstr (notifies_take (notifies), ==, "member-count name owner-id unavailable");
   g_assert_false (dgateway_cached_guild_get_unavailable (guild));
   g_assert_cmpstr (dgateway_cached_guild_get_name (guild), ==, "Test guild");
@@ -310,6 +320,8 @@ test_ready_then_guild_create (CacheFixture  *cf,
   /* A second GUILD_CREATE (as after a new session) changes nothing. */
   dispatch (cf, "GUILD_CREATE", guild_create);
   g_assert_cmpstr (notifies_take (notifies), ==, "");
+  g_assert_cmpstr (changes_take (channel_changes), ==, "");
+  g_assert_cmpstr (changes_take (member_changes), ==, "");
   assert_names (dgateway_cached_guild_get_channels (guild), "general,lobby,Voice,random,Text");
   assert_names (dgateway_cached_guild_get_members (guild), "Alice A,Bobby");
 }
