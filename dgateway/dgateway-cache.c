@@ -366,12 +366,13 @@ member_upsert_full (DGatewayCache       *self,
                     GPtrArray           *batch,
                     gboolean            *created)
 {
-  DGatewayCachedUser *user = user_upsert (self, user_d);
+  DGatewayCachedUser *user;
   DGatewayCachedMember *member;
 
   if (created != NULL)
     *created = FALSE;
-  if (user == NULL || guild->members_by_id == NULL)
+  /* Without members, no user either: nothing would hold it. */
+  if (guild->members_by_id == NULL || (user = user_upsert (self, user_d)) == NULL)
     return NULL;
 
   member = g_hash_table_lookup (guild->members_by_id, &user->id);

@@ -814,18 +814,21 @@ test_guilds_only (CacheFixture  *cf,
   DGatewayCachedGuild *guild;
 
   g_assert_finalize_object (cf->cache);
-  cf->cache = dgateway_cache_new (cf->f.client, DGATEWAY_CACHE_GUILDS);
+  cf->cache = dgateway_cache_new (cf->f.client, DGATEWAY_CACHE_GUILDS | DGATEWAY_CACHE_USERS);
   guild = connect_with_guild (cf);
   g_assert_cmpstr (dgateway_cached_guild_get_name (guild), ==, "Test guild");
   g_assert_cmpuint (g_list_model_get_n_items (dgateway_cached_guild_get_channels (guild)), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (dgateway_cached_guild_get_members (guild)), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (dgateway_cached_guild_get_roles (guild)), ==, 0);
   g_assert_null (dgateway_cache_lookup_user (cf->cache, ALICE));
-  g_assert_null (dgateway_cache_get_current_user (cf->cache));
+  g_assert_cmpstr (dgateway_cached_user_get_username (dgateway_cache_get_current_user (cf->cache)),
+                   ==, "mockbot");
 
-  /* Without a member cache, joins and leaves still count. */
+  /* Without a member cache, joins and leaves still count, and leave no
+   * user behind that nothing holds. */
   dispatch (cf, "GUILD_MEMBER_ADD", "{'guild_id':'" GUILD "','user':" USER (CAROL, "carol", "null") ",'roles':[]}");
   g_assert_cmpint (dgateway_cached_guild_get_member_count (guild), ==, 3);
+  g_assert_null (dgateway_cache_lookup_user (cf->cache, CAROL));
 }
 
 /* Re-sharding: each new shard's READY drops what is no longer its own. */
