@@ -695,6 +695,46 @@ test_messages (CacheFixture  *cf,
 }
 
 static void
+test_emojis_voice_and_user (CacheFixture  *cf,
+                            gconstpointer  data)
+{
+  DGatewayCachedGuild *guild = connect_with_guild (cf);
+  GListModel *emojis = dgateway_cached_guild_get_emojis (guild);
+  g_autoptr(GObject) blob = g_list_model_get_item (emojis, 0);
+  g_autoptr(Changes) changes = changes_new (emojis);
+  g_autoptr(Notifies) blob_notifies = notifies_new (blob);
+  g_autoptr(Notifies) me_notifies = notifies_new (dgateway_cache_get_current_user (cf->cache));
+  g_autofree char *voice = NULL;
+
+  /* Emojis stay before stickers; a renamed one is the same object. */
+  dispatch (cf, "GUILD_EMOJIS_UPDATE", "{'guild_id':'" GUILD "','emojis':[{'id':'900','name':'blob2',"
+                "'animated':true},{'id':'902','name':'new'}]}");
+  g_assert_cmpstr (notifies_take (blob_notifies), ==, "name");
+  g_assert_cmpstr (changes_take (changes), ==, "1-0+1");
+  assert_names (emojis, "blob2,new,wave");
+  g_assert_true (dgateway_cached_emoji_get_animated (DGATEWAY_CACHED_EMOJI (blob)));
+  dispatch (cf, "GUILD_STICKERS_UPDATE", "{'guild_id':'" GUILD "','stickers':[]}");
+  g_assert_cmpstr (changes_take (changes), ==, "2-1+0");
+  assert_names (emojis, "blob2,new");
+
+  /* Bob moves to another channel, then hangs up. */
+  dispatch (cf, "VOICE_STATE_UPDATE", "{'guild_id':'" GUILD "','channel_id':'" LOBBY "','user_id':'" BOB "',"
+                "'session_id':'s','deaf':false,'mute':false,'self_deaf':false,'self_mute':false,"
+                "'self_video':false,'suppress':false,'request_to_speak_timestamp':null}");
+  voice = dgateway_cached_guild_dup_voice_channel_id (guild, BOB);
+  g_assert_cmpstr (voice, ==, LOBBY);
+  dispatch (cf, "VOICE_STATE_UPDATE", "{'guild_id':'" GUILD "','channel_id':null,'user_id':'" BOB "',"
+                "'session_id':'s'}");
+  g_assert_null (dgateway_cached_guild_dup_voice_channel_id (guild, BOB));
+
+  /* The bot's own user changes. */
+  dispatch (cf, "USER_UPDATE", "{'id':'" MOCK_GATEWAY_BOT_ID "','username':'renamed','global_name':null}");
+  g_assert_cmpstr (notifies_take (me_notifies), ==, "display-name username");
+  g_assert_cmpstr (dgateway_cached_user_get_display_name (dgateway_cache_get_current_user (cf->cache)),
+                   ==, "renamed");
+}
+
+static void
 test_guild_delete (CacheFixture  *cf,
                    gconstpointer  data)
 {
@@ -881,6 +921,7 @@ main (int    argc,
   ADD ("/dgateway/cache/shared-users", test_shared_users);
   ADD ("/dgateway/cache/partial-merges", test_partial_merges);
   ADD ("/dgateway/cache/messages", test_messages);
+  ADD ("/dgateway/cache/emojis-voice-user", test_emojis_voice_and_user);
   ADD ("/dgateway/cache/guild-delete", test_guild_delete);
   ADD ("/dgateway/cache/new-session", test_new_session);
   ADD ("/dgateway/cache/resume-replay", test_resume_replay);
