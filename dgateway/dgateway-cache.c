@@ -617,6 +617,24 @@ tree_adopt (DGatewayCache         *self,
     }
 }
 
+/* A text channel may become an announcement channel and back. A category
+ * or a thread stays one: Discord does not convert them. */
+static void
+channel_set_type (DGatewayCachedChannel *channel,
+                  gint64                 type)
+{
+  gboolean was_category = channel->type == DGATEWAY_CHANNEL_TYPE_GUILD_CATEGORY;
+  gboolean was_thread = dgateway_cached_channel_is_thread (channel);
+
+  if (type == channel->type || type < 0 || type > G_MAXUINT8 ||
+      was_category != (type == DGATEWAY_CHANNEL_TYPE_GUILD_CATEGORY) ||
+      was_thread != (type >= DGATEWAY_CHANNEL_TYPE_ANNOUNCEMENT_THREAD &&
+                     type <= DGATEWAY_CHANNEL_TYPE_PRIVATE_THREAD))
+    return;
+  channel->type = type;
+  CACHED_NOTIFY (channel, channel, CHANNEL_PROP_CHANNEL_TYPE);
+}
+
 static void
 channel_merge (DGatewayCache         *self,
                DGatewayCachedChannel *channel,
@@ -628,6 +646,7 @@ channel_merge (DGatewayCache         *self,
 
   set_string (channel, &channel->name, d, "name", pspecs[CHANNEL_PROP_NAME]);
   set_string (channel, &channel->topic, d, "topic", pspecs[CHANNEL_PROP_TOPIC]);
+  channel_set_type (channel, dgateway_value_get_member_int (d, "type", channel->type));
   if (has_member (d, "position") &&
       channel->position != dgateway_value_get_member_int (d, "position", 0))
     {

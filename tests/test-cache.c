@@ -385,6 +385,16 @@ test_channel_events (CacheFixture  *cf,
   g_assert_cmpstr (notifies_take (notifies), ==, "name");
   g_assert_cmpstr (changes_take (channels), ==, "");
 
+  /* Announcements and back; a text channel never becomes a category. */
+  dispatch (cf, "CHANNEL_UPDATE", "{'id':'" GENERAL "','guild_id':'" GUILD "','type':5,'name':'chat'}");
+  g_assert_cmpstr (notifies_take (notifies), ==, "channel-type");
+  g_assert_cmpint (dgateway_cached_channel_get_channel_type (general), ==, DGATEWAY_CHANNEL_TYPE_GUILD_ANNOUNCEMENT);
+  dispatch (cf, "CHANNEL_UPDATE", "{'id':'" GENERAL "','guild_id':'" GUILD "','type':4,'name':'chat'}");
+  dispatch (cf, "CHANNEL_UPDATE", "{'id':'" GENERAL "','guild_id':'" GUILD "','type':0,'name':'chat'}");
+  g_assert_cmpstr (notifies_take (notifies), ==, "channel-type");
+  g_assert_cmpint (dgateway_cached_channel_get_channel_type (general), ==, DGATEWAY_CHANNEL_TYPE_GUILD_TEXT);
+  g_assert_cmpstr (changes_take (channels), ==, "");
+
   /* A move: general (0) goes after random (1, lower id than 2? no: 200 < 201). */
   dispatch (cf, "CHANNEL_UPDATE", "{'id':'" GENERAL "','guild_id':'" GUILD "','type':0,'name':'chat',"
                 "'position':2,'parent_id':'" CATEGORY "','topic':'hi'}");
