@@ -2058,7 +2058,8 @@ dgateway_cache_init (DGatewayCache *self)
  * @flags: what to keep
  *
  * Makes a cache of the state of @client, kept from the events of all its
- * shards on the client's main context.
+ * shards on the client's main context. The cache holds a reference on
+ * @client; the client holds none on the cache.
  *
  * Make it before connecting to the client, or it misses the guilds that
  * `READY` and the `GUILD_CREATE`s after it announce; and before any
