@@ -9,5 +9,6 @@ G_BEGIN_DECLS
 
 DGatewayEvent *dgateway_event_new (DGatewayPayload *payload,
                                    guint            shard_id);
+DGatewayPayload *dgateway_event_get_payload (DGatewayEvent *self);
 
 G_END_DECLS

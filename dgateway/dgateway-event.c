@@ -174,6 +174,16 @@ dgateway_event_new (DGatewayPayload *payload,
   return self;
 }
 
+/* The payload document behind the event, for readers inside the library
+ * (the cache) that must not pay for a JsonNode. */
+DGatewayPayload *
+dgateway_event_get_payload (DGatewayEvent *self)
+{
+  g_assert (DGATEWAY_IS_EVENT (self));
+
+  return self->payload;
+}
+
 /**
  * dgateway_event_get_name:
  * @self: an event

@@ -20,5 +20,7 @@
 # include <dgateway/dgateway-presence.h>
 # include <dgateway/dgateway-shard.h>
 # include <dgateway/dgateway-client.h>
+# include <dgateway/dgateway-cached.h>
+# include <dgateway/dgateway-cache.h>
 # include <dgateway/dgateway-dbus.h>
 #undef DGATEWAY_INSIDE

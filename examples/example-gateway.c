@@ -4,6 +4,8 @@
  * dgateway-example-gateway: the mock gateway of the test suite, playing a
  * small conversation for the examples.
  *
+ * Each new session gets the GUILD_CREATE of the example guild, whose
+ * channel and members a cache (such as the notifier's) shows by name.
  * After each READY it dispatches, one every --period milliseconds and over
  * and over, a guild message, a direct message to the bot, a message that
  * mentions the bot and a "!ping", so the notifier has something to notify
@@ -65,7 +67,27 @@ typedef struct {
   GMainLoop   *loop;
   guint        next_line;
   guint        next_id;
+  char        *session_id;    /* that of the last GUILD_CREATE */
 } Example;
+
+/* The guild READY lists as unavailable, with the channel of the
+ * conversation and its speakers. */
+static const char guild_create[] =
+  "{\"id\":\"" MOCK_GATEWAY_GUILD_ID "\",\"name\":\"Example guild\",\"icon\":null,"
+  "\"owner_id\":\"1100000000000001001\",\"large\":false,\"member_count\":5,"
+  "\"channels\":[{\"id\":\"" MOCK_GATEWAY_CHANNEL_ID "\",\"type\":0,\"name\":\"general\","
+  "\"position\":0}],"
+  "\"roles\":[{\"id\":\"" MOCK_GATEWAY_GUILD_ID "\",\"name\":\"@everyone\",\"position\":0,"
+  "\"color\":0,\"permissions\":\"0\"}],"
+  "\"members\":["
+  "{\"user\":{\"id\":\"1100000000000001001\",\"username\":\"alice\",\"global_name\":null},\"roles\":[]},"
+  "{\"user\":{\"id\":\"1100000000000001002\",\"username\":\"bob\",\"global_name\":null},\"roles\":[]},"
+  "{\"user\":{\"id\":\"1100000000000001003\",\"username\":\"carol\",\"global_name\":null},"
+  "\"nick\":\"Carol\",\"roles\":[]},"
+  "{\"user\":{\"id\":\"1100000000000001004\",\"username\":\"dave\",\"global_name\":null},\"roles\":[]},"
+  "{\"user\":{\"id\":\"" MOCK_GATEWAY_BOT_ID "\",\"username\":\"mockbot\",\"global_name\":null,"
+  "\"bot\":true},\"nick\":\"Mock Bot\",\"roles\":[]}],"
+  "\"threads\":[],\"presences\":[],\"voice_states\":[],\"emojis\":[],\"stickers\":[]}";
 
 static char *
 build_message (const ScriptLine *line,
@@ -136,6 +158,16 @@ script_cb (gpointer user_data)
   Example *example = user_data;
   const ScriptLine *line = &script[example->next_line];
   g_autofree char *d = build_message (line, example->next_id);
+
+  const char *session_id = mock_gateway_get_session_id (example->gateway);
+
+  /* A resumed session has had its guild already. */
+  if (session_id != NULL && g_strcmp0 (session_id, example->session_id) != 0 &&
+      mock_gateway_dispatch (example->gateway, "GUILD_CREATE", guild_create) != 0)
+    {
+      g_free (example->session_id);
+      example->session_id = g_strdup (session_id);
+    }
 
   /* 0: no session yet (or between connections); try again next time. */
   if (mock_gateway_dispatch (example->gateway, "MESSAGE_CREATE", d) == 0)
@@ -257,6 +289,7 @@ main (int    argc,
     if (sources[i] != 0 && g_main_context_find_source_by_id (NULL, sources[i]) != NULL)
       g_source_remove (sources[i]);
   g_clear_object (&example.gateway);
+  g_free (example.session_id);
   while (g_main_context_iteration (NULL, FALSE))
     ;
   g_main_loop_unref (example.loop);

@@ -5,7 +5,10 @@
 //
 // A Gio.Application that stays connected to the Discord Gateway and shows a
 // notification for each direct message to the bot and each message that
-// mentions it. Clicking a notification opens the message in the browser.
+// mentions it: "author in #channel (guild)", with the mentions in the text
+// shown as names, all of which a DGateway.Cache of the guilds, their
+// channels and their members knows. Clicking a notification opens the
+// message in the browser.
 //
 // The token comes from the keyring, where you can store it with
 //
@@ -43,6 +46,9 @@ try {
 const APPLICATION_ID = 'org.gnome.DGateway.Example.Notifier';
 const INTENTS = DGateway.Intents.GUILDS | DGateway.Intents.GUILD_MESSAGES |
     DGateway.Intents.DIRECT_MESSAGES | DGateway.Intents.MESSAGE_CONTENT;
+// Only what the notifications show: no roles, presences or messages.
+const CACHE_FLAGS = DGateway.CacheFlags.GUILDS | DGateway.CacheFlags.CHANNELS |
+    DGateway.CacheFlags.MEMBERS;
 const MOCK_TOKEN = 'test-token';
 
 function lookupKeyringToken(account) {
@@ -102,13 +108,6 @@ function displayName(user) {
     return user?.global_name ?? user?.username ?? 'Someone';
 }
 
-// Shows mentions, <@ID> in the content, as @name.
-function plainContent(message, mentions) {
-    const names = new Map(mentions.map(user => [user.id, displayName(user)]));
-    return (message.content ?? '').replace(/<@!?(\d+)>/g,
-        (markup, id) => names.has(id) ? `@${names.get(id)}` : markup);
-}
-
 function messageUrl(message) {
     return `https://discord.com/channels/${message.guild_id ?? '@me'}/` +
         `${message.channel_id}/${message.id}`;
@@ -123,6 +122,7 @@ class Notifier extends Gio.Application {
         });
 
         this._client = null;
+        this._cache = null;
         this._mock = null;
         this._botId = null;
         this._notified = 0;
@@ -200,6 +200,9 @@ class Notifier extends Gio.Application {
         this._client = DGateway.Client.new(token, INTENTS);
         if (url)
             this._client.gateway_url = url;
+        // Made first, so that it sees every event before the handlers below,
+        // which find it up to date.
+        this._cache = DGateway.Cache.new(this._client, CACHE_FLAGS);
         // Typed events: a DGateway.Ready, a DGateway.Message.
         this._client.connect('ready', (_client, ready) => {
             this._botId = ready.user.id;
@@ -236,11 +239,11 @@ class Notifier extends Gio.Application {
         if (!direct && !mentioned)
             return;
 
-        const author = displayName(message.author);
-        const title = direct ? `Message from ${author}` : `${author} mentioned your bot`;
         const notification = new Gio.Notification();
+        const title = direct ? `Message from ${displayName(message.author)}` : this._where(message);
         notification.set_title(title);
-        const body = plainContent(message, mentions);
+        // <@id>, <#id> and <@&id> as names.
+        const body = this._cache.render_message(message);
         notification.set_body(body);
         notification.set_priority(direct ? Gio.NotificationPriority.HIGH
             : Gio.NotificationPriority.NORMAL);
@@ -255,6 +258,17 @@ class Notifier extends Gio.Application {
             this.quit();
     }
 
+    // "author in #channel (guild)", the author by their name in the guild.
+    _where(message) {
+        const member = this._cache.lookup_member(message.guild_id, message.author.id);
+        const author = member?.get_display_name() ?? displayName(message.author);
+        const channel = this._cache.lookup_message_channel(message);
+        const guild = this._cache.lookup_message_guild(message);
+        if (!channel || !guild)
+            return `${author} mentioned your bot`;
+        return `${author} in #${channel.name} (${guild.name})`;
+    }
+
     _fail(message) {
         printerr(message);
         this.exitStatus = 1;
@@ -262,6 +276,7 @@ class Notifier extends Gio.Application {
     }
 
     vfunc_shutdown() {
+        this._cache = null;
         if (this._client) {
             this._client.unexport();
             this._client.close();

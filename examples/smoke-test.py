@@ -239,8 +239,12 @@ def smoke_notifier(smoke):
         fail(f'expected 3 notifications, got {summaries}')
     if 'Message from bob' not in summaries:
         fail(f'no notification for the direct message: {summaries}')
-    if 'carol mentioned your bot' not in summaries:
+    # The cache knows carol's nick, the channel and the guild.
+    if 'Carol in #general (Example guild)' not in summaries:
         fail(f'no notification for the mention: {summaries}')
+    bodies = [body for _, body in fake.calls]
+    if '@Mock Bot can you check the build?' not in bodies:
+        fail(f'the mention of the bot is not shown by name: {bodies}')
     if len(smoke.lines('notification: ')) != 3:
         fail('the notifier did not print its 3 notifications')
     if not statuses or not isinstance(statuses[0], dict):
