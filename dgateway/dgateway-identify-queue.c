@@ -15,9 +15,10 @@
  * max_concurrency`) every five seconds, across every process of a bot.
  * A [class@Client] asks its queue before each shard identifies; RESUMEs
  * never wait. [class@LocalIdentifyQueue] paces the shards of one process;
- * a bot split across processes or machines implements this interface on
- * top of something they share (a queue service, a broker, a database) and
- * sets it as the client's [property@Client:identify-queue].
+ * a bot split across processes or machines shares one queue between them:
+ * [class@HttpIdentifyQueue] asks twilight's gateway-queue service, and any
+ * other shared pacing (a broker, a database) can implement this interface.
+ * Either is set as the client's [property@Client:identify-queue].
  */
 
 G_DEFINE_INTERFACE (DGatewayIdentifyQueue, dgateway_identify_queue, G_TYPE_OBJECT)

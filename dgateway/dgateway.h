@@ -17,6 +17,7 @@
 # include <dgateway/dgateway-typed.h>
 # include <dgateway/dgateway-event.h>
 # include <dgateway/dgateway-identify-queue.h>
+# include <dgateway/dgateway-http-identify-queue.h>
 # include <dgateway/dgateway-presence.h>
 # include <dgateway/dgateway-shard.h>
 # include <dgateway/dgateway-client.h>

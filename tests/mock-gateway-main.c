@@ -2,8 +2,8 @@
 
 /* dgateway-mock-gateway: runs MockGateway as a process for demos, GJS and
  * Python tests and the benchmark.  It prints the gateway URL as its only
- * line on stdout, then serves until SIGINT or SIGTERM (or, with
- * --exit-on-stdin-eof, until its parent closes its stdin).
+ * line on stdout (its first with --log-frames), then serves until SIGINT or
+ * SIGTERM (or, with --exit-on-stdin-eof, until its parent closes its stdin).
  *
  * With --mix NAME --events N it generates a recording of N events of that
  * mix before printing the URL, and streams it to every session after READY
@@ -26,6 +26,7 @@ static char *token = NULL;
 static char *mix = NULL;
 static gboolean forever_events = FALSE;
 static gboolean exit_on_stdin_eof = FALSE;
+static gboolean log_frames = FALSE;
 
 static GOptionEntry entries[] = {
   { "port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (0 = a free one)", "N" },
@@ -36,6 +37,7 @@ static GOptionEntry entries[] = {
   { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Expected bot token (default \"test-token\")", "T" },
   { "forever-events", 0, 0, G_OPTION_ARG_NONE, &forever_events, "Stream MESSAGE_CREATE events without end", NULL },
   { "exit-on-stdin-eof", 0, 0, G_OPTION_ARG_NONE, &exit_on_stdin_eof, "Exit when stdin reaches end of file", NULL },
+  { "log-frames", 0, 0, G_OPTION_ARG_NONE, &log_frames, "Print \"OP TIME SHARD\" for every frame received", NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -63,6 +65,24 @@ stdin_cb (int          fd,
 
   g_main_loop_quit (loop);
   return G_SOURCE_REMOVE;
+}
+
+static void
+frame_received_cb (MockGateway *gateway,
+                   MockFrame   *frame,
+                   gpointer     user_data)
+{
+  gint64 shard = -1;
+
+  if (frame->op == 2 && frame->d != NULL && JSON_NODE_HOLDS_OBJECT (frame->d))
+    {
+      JsonObject *d = json_node_get_object (frame->d);
+
+      if (json_object_has_member (d, "shard"))
+        shard = json_array_get_int_element (json_object_get_array_member (d, "shard"), 0);
+    }
+  printf ("%d %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", frame->op, frame->time, shard);
+  fflush (stdout);
 }
 
 static gboolean
@@ -162,6 +182,8 @@ main (int    argc,
 
   printf ("%s\n", mock_gateway_get_url (gateway));
   fflush (stdout);
+  if (log_frames)
+    g_signal_connect (gateway, "frame-received", G_CALLBACK (frame_received_cb), NULL);
 
   run ();
 
