@@ -27,6 +27,8 @@ gboolean          dgateway_inflater_feed (DGatewayInflater     *self,
                                           gsize                *payload_length,
                                           GError              **error);
 
+gsize             dgateway_inflater_get_kept_size (DGatewayInflater *self);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DGatewayInflater, dgateway_inflater_free)
 
 G_END_DECLS

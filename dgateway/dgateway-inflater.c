@@ -15,6 +15,10 @@
 static const guint8 zlib_suffix[4] = { 0x00, 0x00, 0xff, 0xff };
 
 #define INITIAL_OUTPUT_SIZE 16384
+/* Buffers are reused between payloads up to this size; after a larger
+ * payload (a GUILD_CREATE of many MiB) they go back to their initial size,
+ * so an idle shard does not keep the largest payload it ever saw. */
+#define MAX_KEPT_SIZE       (1024 * 1024)
 
 struct _DGatewayInflater
 {
@@ -180,7 +184,14 @@ feed_zlib (DGatewayInflater  *self,
     {
       gboolean ok = inflate_zlib (self, self->pending->data, self->pending->len,
                                   out_length, error);
-      g_byte_array_set_size (self->pending, 0);
+
+      if (self->pending->len > MAX_KEPT_SIZE)
+        {
+          g_byte_array_unref (self->pending);
+          self->pending = g_byte_array_new ();
+        }
+      else
+        g_byte_array_set_size (self->pending, 0);
       return ok;
     }
 
@@ -248,6 +259,14 @@ dgateway_inflater_feed (DGatewayInflater  *self,
   if (self->broken)
     return stream_error (self, _("the stream already failed"), error);
 
+  /* The last payload, valid until this call, is no longer in use. */
+  if (self->output_size > MAX_KEPT_SIZE)
+    {
+      g_free (self->output);
+      self->output_size = INITIAL_OUTPUT_SIZE;
+      self->output = g_malloc (self->output_size);
+    }
+
   if (self->compression == DGATEWAY_COMPRESSION_ZLIB_STREAM)
     ok = feed_zlib (self, data, length, &out_length, error);
   else
@@ -263,4 +282,11 @@ dgateway_inflater_feed (DGatewayInflater  *self,
   *payload = (const char *) self->output;
   *payload_length = out_length;
   return TRUE;
+}
+
+/* What the inflater holds between payloads, for the tests. */
+gsize
+dgateway_inflater_get_kept_size (DGatewayInflater *self)
+{
+  return self->output_size;
 }

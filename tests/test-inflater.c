@@ -689,6 +689,24 @@ test_zstd_truncated (void)
 }
 
 /* Adds @func as PREFIX/zlib/NAME and PREFIX/zstd/NAME. */
+/* After a payload of many MiB the inflater goes back to a small buffer:
+ * an idle shard does not keep the largest payload it ever saw. */
+static void
+test_memory_returns (gconstpointer data)
+{
+  DGatewayCompression compression = GPOINTER_TO_INT (data);
+  g_autoptr(Compressor) compressor = compressor_new (compression);
+  g_autoptr(DGatewayInflater) inflater = dgateway_inflater_new (compression, 64 * 1024 * 1024);
+  g_autofree char *big = make_large_payload (8 * 1024 * 1024);
+  g_autoptr(GBytes) big_message = compress_text (compressor, big);
+  g_autoptr(GBytes) small_message = compress_text (compressor, "{\"op\":11}");
+
+  assert_feed_bytes_payload (inflater, big_message, big);
+  g_assert_cmpuint (dgateway_inflater_get_kept_size (inflater), >, 8 * 1024 * 1024);
+  assert_feed_bytes_payload (inflater, small_message, "{\"op\":11}");
+  g_assert_cmpuint (dgateway_inflater_get_kept_size (inflater), <=, 1024 * 1024);
+}
+
 static void
 add_both (const char    *prefix,
           const char    *name,
@@ -721,6 +739,7 @@ main (int   argc,
   g_test_add_func ("/dgateway/inflater/zstd/corrupt-midstream", test_zstd_corrupt_midstream);
   g_test_add_func ("/dgateway/inflater/zstd/truncated", test_zstd_truncated);
   add_both ("/dgateway/inflater", "cap", test_cap);
+  add_both ("/dgateway/inflater", "memory-returns", test_memory_returns);
   /* The edges of the cap: exactly the cap, caps under the initial buffer,
    * and G_MAXSIZE for no cap. */
   add_both ("/dgateway/inflater/cap-bounds", "exact", test_cap_exact);
