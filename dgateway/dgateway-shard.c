@@ -90,6 +90,10 @@ struct _DGatewayShard
   DGatewayState state;
   SoupWebsocketConnection *ws;
   GError *ws_error;              /* libsoup's last "error" on it */
+  GQueue incoming;               /* Incoming messages not handled yet */
+  GSource *drain_source;         /* handles them, one per dispatch */
+  gboolean close_pending;        /* it closed after them, with close_code */
+  int close_code;
   GCancellable *cancellable;     /* the WebSocket handshake under way */
   DGatewayInflater *inflater;
   GPtrArray *closing;            /* connections we closed, until they end */
@@ -946,20 +950,17 @@ handle_payload (DGatewayShard *self,
 
 /* The WebSocket */
 
+/* One received message: decompresses and reads it. */
 static void
-message_cb (SoupWebsocketConnection *ws,
-            int                      type,
-            GBytes                  *message,
-            gpointer                 data)
+process_message (DGatewayShard *self,
+                 int            type,
+                 GBytes        *message)
 {
-  g_autoptr(DGatewayShard) self = g_object_ref (data);
   gsize length;
   const guint8 *bytes = g_bytes_get_data (message, &length);
   g_autoptr(GError) error = NULL;
   const char *payload;
   gsize payload_length;
-
-  self->bytes_received += length;
 
   if (self->inflater == NULL || type == SOUP_WEBSOCKET_DATA_TEXT)
     {
@@ -980,12 +981,12 @@ message_cb (SoupWebsocketConnection *ws,
     handle_payload (self, payload, payload_length);
 }
 
+/* The end of the connection, once every message received before it was
+ * handled. */
 static void
-closed_cb (SoupWebsocketConnection *ws,
-           gpointer                 data)
+process_close (DGatewayShard *self)
 {
-  g_autoptr(DGatewayShard) self = g_object_ref (data);
-  int code = soup_websocket_connection_get_close_code (ws);
+  int code = self->close_code;
   g_autoptr(GError) error = close_code_error (code);
 
   /* libsoup ends a connection whose message is over the payload cap with
@@ -1007,6 +1008,95 @@ closed_cb (SoupWebsocketConnection *ws,
    * gateway ended the connection. */
   end_connection (self, error, classify_close_code (code),
                   code != 0 && code != SOUP_WEBSOCKET_CLOSE_ABNORMAL);
+}
+
+/*
+ * Received messages wait in self->incoming, and each dispatch of the main
+ * loop handles one of them: libsoup hands over every frame it has read in
+ * one go (thousands, in a bot's startup burst), and handling them all at
+ * once would stall a GTK application's frames and input for as long. At
+ * G_PRIORITY_DEFAULT_IDLE, timers, input and redraws run between payloads.
+ */
+typedef struct {
+  int type;
+  GBytes *message;
+} Incoming;
+
+static void
+incoming_free (gpointer data)
+{
+  Incoming *incoming = data;
+
+  g_bytes_unref (incoming->message);
+  g_free (incoming);
+}
+
+static gboolean
+drain_cb (gpointer data)
+{
+  g_autoptr(DGatewayShard) self = g_object_ref (data);
+  Incoming *incoming = g_queue_pop_head (&self->incoming);
+  guint generation = self->generation;
+
+  if (incoming != NULL)
+    {
+      process_message (self, incoming->type, incoming->message);
+      incoming_free (incoming);
+    }
+  else if (self->close_pending)
+    {
+      self->close_pending = FALSE;
+      process_close (self);
+    }
+
+  /* Torn down meanwhile: the source is gone with the connection. */
+  if (!still_current (self, generation))
+    return G_SOURCE_REMOVE;
+  if (!g_queue_is_empty (&self->incoming) || self->close_pending)
+    return G_SOURCE_CONTINUE;
+
+  g_clear_pointer (&self->drain_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_drain (DGatewayShard *self)
+{
+  if (self->drain_source != NULL)
+    return;
+
+  self->drain_source = g_idle_source_new ();
+  g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_static_name (self->drain_source, "[dgateway] shard payloads");
+  g_source_set_callback (self->drain_source, drain_cb, self, NULL);
+  g_source_attach (self->drain_source, self->conn->context);
+}
+
+static void
+message_cb (SoupWebsocketConnection *ws,
+            int                      type,
+            GBytes                  *message,
+            gpointer                 data)
+{
+  DGatewayShard *self = data;
+  Incoming *incoming = g_new (Incoming, 1);
+
+  self->bytes_received += g_bytes_get_size (message);
+  incoming->type = type;
+  incoming->message = g_bytes_ref (message);
+  g_queue_push_tail (&self->incoming, incoming);
+  schedule_drain (self);
+}
+
+static void
+closed_cb (SoupWebsocketConnection *ws,
+           gpointer                 data)
+{
+  DGatewayShard *self = data;
+
+  self->close_code = soup_websocket_connection_get_close_code (ws);
+  self->close_pending = TRUE;
+  schedule_drain (self);
 }
 
 static void
@@ -1051,6 +1141,9 @@ teardown_connection (DGatewayShard *self,
   g_clear_pointer (&self->inflater, dgateway_inflater_free);
   g_clear_pointer (&self->conn, dgateway_shard_config_unref);
   g_clear_error (&self->ws_error);
+  dgateway_source_clear (&self->drain_source);
+  g_queue_clear_full (&self->incoming, incoming_free);
+  self->close_pending = FALSE;
   /* Discord counts the limit per connection. */
   dgateway_rate_limiter_reset (self->limiter);
   self->heartbeat_sent_at = 0;

@@ -903,7 +903,7 @@ test_oversized_payload (Fixture       *f,
   mock_gateway_dispatch_messages (f->mock, 2);
   g_string_free (big, TRUE);
 
-  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 8000);
+  WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3 && f->resumed == 1, 8000);
   g_test_assert_expected_messages ();
   g_assert_cmpuint (f->errors->len, ==, 3);
   for (guint i = 0; i < 3; i++)
