@@ -899,7 +899,6 @@ test_message_c_api (void)
 static void
 test_snowflake (void)
 {
-  g_autoptr(GDateTime) created = NULL;
   g_autofree char *text = dgateway_snowflake_from_uint64 (G_MAXUINT64);
 
   g_assert_cmpuint (dgateway_snowflake_to_uint64 ("18446744073709551615"), ==, G_MAXUINT64);
@@ -910,6 +909,40 @@ test_snowflake (void)
   g_assert_cmpuint (dgateway_snowflake_to_uint64 (""), ==, 0);
   g_assert_cmpuint (dgateway_snowflake_to_uint64 (NULL), ==, 0);
   g_assert_null (dgateway_snowflake_get_created_at ("nope"));
+}
+
+/* Malformed ids are failures, told apart from "0". */
+static void
+test_snowflake_parse (void)
+{
+  const char *malformed[] = { "abc", "", "12a", "-1", "+1", " 1", "1 ",
+                              "18446744073709551616", "\xd9\xa1" };
+  guint64 id = 42;
+
+  g_assert_true (dgateway_snowflake_parse ("175928847299117063", &id));
+  g_assert_cmpuint (id, ==, G_GUINT64_CONSTANT (175928847299117063));
+  g_assert_true (dgateway_snowflake_parse ("18446744073709551615", &id));
+  g_assert_cmpuint (id, ==, G_MAXUINT64);
+  g_assert_true (dgateway_snowflake_parse ("0", &id));
+  g_assert_cmpuint (id, ==, 0);
+  g_assert_true (dgateway_snowflake_parse ("1", NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
+    {
+      id = 42;
+      g_assert_false (dgateway_snowflake_parse (malformed[i], &id));
+      g_assert_cmpuint (id, ==, 0);
+      g_assert_cmpuint (dgateway_snowflake_to_uint64 (malformed[i]), ==, 0);
+    }
+  id = 42;
+  g_assert_false (dgateway_snowflake_parse (NULL, &id));
+  g_assert_cmpuint (id, ==, 0);
+}
+
+static void
+test_snowflake_created_at (void)
+{
+  g_autoptr(GDateTime) created = NULL;
 
   /* Discord's own example: 175928847299117063 is 2016-04-30 11:18:25.796 UTC. */
   created = dgateway_snowflake_get_created_at ("175928847299117063");
@@ -944,6 +977,8 @@ main (int   argc,
   test_init (&argc, &argv);
 
   g_test_add_func ("/dgateway/typed/snowflake", test_snowflake);
+  g_test_add_func ("/dgateway/typed/snowflake-parse", test_snowflake_parse);
+  g_test_add_func ("/dgateway/typed/snowflake-created-at", test_snowflake_created_at);
   g_test_add_func ("/dgateway/typed/view-keeps-payload", test_view_keeps_payload);
   for (guint i = 0; i < G_N_ELEMENTS (fixture_classes); i++)
     {

@@ -159,6 +159,9 @@ function checkMessage(msg) {
     // Snowflakes are strings, and round-trip exactly.
     check(msg.id === MESSAGE_ID, `id: ${msg.id}`);
     check(typeof msg.id === 'string', 'id is not a string');
+    const [parsed, id] = DGateway.snowflake_parse('80351110224678912');
+    check(parsed && id === 80351110224678912, `snowflake_parse: ${parsed}, ${id}`);
+    check(DGateway.snowflake_parse('abc')[0] === false, 'snowflake_parse of a malformed id');
     check(DGateway.snowflake_get_created_at(msg.author.id).to_unix() === 1439227597,
         'snowflake_get_created_at');
     check(msg.timestamp.get_year() === 2024 && msg.timestamp.get_microsecond() === 789000,

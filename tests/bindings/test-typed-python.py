@@ -133,6 +133,8 @@ def check_message(msg):
     check(msg.props.id == MESSAGE_ID, f'id: {msg.props.id!r}')
     check(DGateway.snowflake_to_uint64(msg.props.id) == int(MESSAGE_ID), 'snowflake_to_uint64')
     check(DGateway.snowflake_from_uint64(int(MESSAGE_ID)) == MESSAGE_ID, 'snowflake_from_uint64')
+    check(DGateway.snowflake_parse(MESSAGE_ID) == (True, int(MESSAGE_ID)), 'snowflake_parse')
+    check(DGateway.snowflake_parse('abc') == (False, 0), 'snowflake_parse of a malformed id')
     check(DGateway.snowflake_get_created_at(AUTHOR_ID).to_unix() == 1439227597, 'created_at')
     check(msg.props.timestamp.get_microsecond() == 789000, 'timestamp')
     check(msg.props.edited_timestamp is None, 'edited_timestamp')
