@@ -21,13 +21,19 @@ GListModel          *dgateway_object_list_new         (GType                item
 
 /* What the generated getters call: one function per kind of member. A
  * missing member, `null` or a value of another JSON type reads as the
- * default (NULL, 0, FALSE), never with a warning.
+ * default (NULL, 0, FALSE), never with a warning; the _or_empty, _view,
+ * list, strv and int_array readers never return NULL.
  *
  * The read_ functions that return a pointer cache what they build in
  * @slot, a small per-class index the generator assigns, so that a getter
  * called twice returns the same object. */
 const char          *dgateway_object_read_string      (DGatewayObject      *self,
                                                        const char          *member);
+const char          *dgateway_object_read_string_or_empty (DGatewayObject  *self,
+                                                           const char      *member);
+gboolean             dgateway_object_holds            (DGatewayObject      *self,
+                                                       const char          *member,
+                                                       DGatewayValueType    type);
 gint64               dgateway_object_read_int         (DGatewayObject      *self,
                                                        const char          *member);
 double               dgateway_object_read_double      (DGatewayObject      *self,
@@ -35,6 +41,10 @@ double               dgateway_object_read_double      (DGatewayObject      *self
 gboolean             dgateway_object_read_bool        (DGatewayObject      *self,
                                                        const char          *member);
 gpointer             dgateway_object_read_object      (DGatewayObject      *self,
+                                                       guint                slot,
+                                                       const char          *member,
+                                                       GType                type);
+gpointer             dgateway_object_read_view        (DGatewayObject      *self,
                                                        guint                slot,
                                                        const char          *member,
                                                        GType                type);

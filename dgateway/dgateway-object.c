@@ -24,10 +24,30 @@
  * `message.author` twice is the same [class@User]. Views are immutable, but
  * not thread-safe: read them on the thread whose signal handed them over.
  *
+ ## Missing members
+ *
  * Getters never fail: a member that is missing, `null` or of another JSON
- * type than documented reads as `NULL`, 0 or `FALSE`. Use
- * [method@Object.has_member] to tell a missing member from one set to its
- * default, and [method@Object.get_json] for the members the schema does
+ * type than documented reads as a default, and which one depends on what
+ * Discord promises:
+ *
+ * - An array reads as an empty one, never `NULL`, so a loop over
+ *   `message.reactions` or `message.mention_roles` needs no check first.
+ * - A string or an object that Discord always sends (such as
+ *   [property@Message:id] or [property@Message:author]) is never `NULL`
+ *   either: if a malformed payload lacks it, it reads as an empty string,
+ *   or as a view whose own fields read as their defaults. A string or an
+ *   object that Discord marks optional or nullable reads as `NULL` when it
+ *   is missing or `null`.
+ * - An integer, a number, a boolean, an enum or flags read as 0 or
+ *   `FALSE` (an enum as its first value). When Discord marks one optional
+ *   or nullable, its class has a `has-` property and a `has_` method for it,
+ *   such as [property@Message:has-flags] and [method@User.has_accent_color],
+ *   that say whether the payload holds a value: 0 is a real value for most
+ *   fields (a colour of 0 is black), so no sentinel could say "absent".
+ * - Timestamps, unions, variants and JSON values read as `NULL`.
+ *
+ * [method@Object.has_member] tells a missing member from one that is
+ * `null`, and [method@Object.get_json] reaches the members the schema does
  * not know, such as fields Discord added after this library was built.
  *
  * An event the library has no type for (Discord adds events) still reaches
@@ -204,9 +224,11 @@ member_value (DGatewayObject *self,
  *
  * Checks whether the JSON object has a member, whatever its value.
  *
- * Getters read a missing member as `NULL`, 0 or `FALSE`; this tells a
- * missing member from one that is `null` or set to its default, as
- * partial updates such as `GUILD_MEMBER_UPDATE` need.
+ * Getters read a missing member as a default (`NULL`, an empty string or
+ * list, 0 or `FALSE`); this tells a missing member from one that is `null`
+ * or set to its default, as partial updates such as `GUILD_MEMBER_UPDATE`
+ * need. For an optional or nullable scalar the class's own `has_` method,
+ * such as [method@Message.has_flags], says whether it holds a value.
  *
  * Returns: `TRUE` if the member is present, even with a `null` value
  */
@@ -272,6 +294,27 @@ dgateway_object_read_string (DGatewayObject *self,
   return dgateway_value_get_string (member_value (self, member));
 }
 
+const char *
+dgateway_object_read_string_or_empty (DGatewayObject *self,
+                                      const char     *member)
+{
+  const char *string = dgateway_value_get_string (member_value (self, member));
+
+  return string != NULL ? string : "";
+}
+
+/* A JSON integer counts as a number too, as dgateway_value_get_double()
+ * reads it. */
+gboolean
+dgateway_object_holds (DGatewayObject    *self,
+                       const char        *member,
+                       DGatewayValueType  type)
+{
+  DGatewayValueType held = dgateway_value_get_value_type (member_value (self, member));
+
+  return held == type || (type == DGATEWAY_VALUE_DOUBLE && held == DGATEWAY_VALUE_INT);
+}
+
 gint64
 dgateway_object_read_int (DGatewayObject *self,
                           const char     *member)
@@ -309,6 +352,24 @@ dgateway_object_read_object (DGatewayObject *self,
   return cache_set (self, slot, view, g_object_unref);
 }
 
+/* Never NULL: a member that is missing or not an object still gets a view,
+ * on whatever value is there, whose fields read as their defaults. */
+gpointer
+dgateway_object_read_view (DGatewayObject *self,
+                           guint           slot,
+                           const char     *member,
+                           GType           type)
+{
+  gpointer view = cache_get (self, slot);
+
+  if (view != NULL)
+    return view;
+
+  view = dgateway_object_new_view (type, PRIV (self)->payload, member_value (self, member));
+  return cache_set (self, slot, view, g_object_unref);
+}
+
+/* Never NULL: anything but an array reads as an empty list. */
 GListModel *
 dgateway_object_read_list (DGatewayObject *self,
                            guint           slot,
@@ -318,16 +379,18 @@ dgateway_object_read_list (DGatewayObject *self,
   GListModel *list = cache_get (self, slot);
   const DGatewayValue *value;
 
-  if (list != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+  if (list != NULL)
     return list;
 
+  if (!member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+    value = NULL;
   list = dgateway_object_list_new (item_type, PRIV (self)->payload, value);
   return cache_set (self, slot, list, g_object_unref);
 }
 
 /* The strings stay in the document: the array only borrows them, for as
  * long as the view holds the payload. Elements that are not strings are
- * left out. */
+ * left out; anything but an array reads as an empty array. */
 const char * const *
 dgateway_object_read_strv (DGatewayObject *self,
                            guint           slot,
@@ -337,9 +400,10 @@ dgateway_object_read_strv (DGatewayObject *self,
   const DGatewayValue *value;
   guint length, n = 0;
 
-  if (strv != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+  if (strv != NULL)
     return strv;
 
+  value = member_value (self, member);
   length = dgateway_value_get_length (value);
   strv = g_new (const char *, length + 1);
   for (guint i = 0; i < length; i++)
@@ -375,7 +439,8 @@ dgateway_object_read_date_time (DGatewayObject *self,
 }
 
 /* Elements that are not integers read as 0, so positions (such as the
- * [shard_id, num_shards] pair of READY) keep their meaning. */
+ * [shard_id, num_shards] pair of READY) keep their meaning; anything but an
+ * array reads as an empty one. */
 GVariant *
 dgateway_object_read_int_array (DGatewayObject *self,
                                 guint           slot,
@@ -386,9 +451,10 @@ dgateway_object_read_int_array (DGatewayObject *self,
   GVariantBuilder builder;
   guint length;
 
-  if (variant != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+  if (variant != NULL)
     return variant;
 
+  value = member_value (self, member);
   length = dgateway_value_get_length (value);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
   for (guint i = 0; i < length; i++)

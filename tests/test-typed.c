@@ -134,6 +134,10 @@ check_string (DGatewayObject     *object,
   const char *expected = holds (member, G_TYPE_STRING) ? json_node_get_string (member) : NULL;
   g_autofree char *property = NULL;
 
+  /* A string Discord always sends reads as "" if a payload lacks it. */
+  if (expected == NULL && !field->nullable)
+    expected = "";
+
   g_assert_cmpstr (((const char *(*) (gpointer)) field->getter) (object), ==, expected);
   g_object_get (object, field->property, &property, NULL);
   g_assert_cmpstr (property, ==, expected);
@@ -243,7 +247,9 @@ check_nested (DGatewayObject     *object,
   DGatewayObject *child = getter (object);
   g_autoptr(DGatewayObject) property = NULL;
 
-  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+  /* An object Discord always sends reads as an empty view if a payload
+   * lacks it; the others as NULL. */
+  if ((member == NULL || !JSON_NODE_HOLDS_OBJECT (member)) && field->nullable)
     {
       g_assert_null (child);
       return;
@@ -282,24 +288,25 @@ check_list (DGatewayObject     *object,
   GListModel *(*getter) (gpointer) = (GListModel *(*) (gpointer)) field->getter;
   GListModel *list = getter (object);
   g_autoptr(GListModel) property = NULL;
-  JsonArray *array;
+  JsonArray *array = NULL;
+  guint length = 0;
 
-  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+  /* Never NULL: anything but an array is an empty list. */
+  if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
     {
-      g_assert_null (list);
-      return;
+      array = json_node_get_array (member);
+      length = json_array_get_length (array);
     }
 
-  array = json_node_get_array (member);
   g_assert_true (G_IS_LIST_MODEL (list));
   g_assert_true (getter (object) == list);
   g_object_get (object, field->property, &property, NULL);
   g_assert_true (property == list);
   g_assert_cmpstr (g_type_name (g_list_model_get_item_type (list)), ==, field->ref);
-  g_assert_cmpuint (g_list_model_get_n_items (list), ==, json_array_get_length (array));
-  g_assert_null (g_list_model_get_item (list, json_array_get_length (array)));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, length);
+  g_assert_null (g_list_model_get_item (list, length));
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < length; i++)
     {
       g_autoptr(DGatewayObject) item = g_list_model_get_item (list, i);
       g_autoptr(DGatewayObject) again = g_list_model_get_item (list, i);
@@ -320,16 +327,14 @@ check_strv (DGatewayObject     *object,
   g_autoptr(GPtrArray) expected = g_ptr_array_new ();
   JsonArray *array;
 
-  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+  /* Never NULL: anything but an array is an empty one. */
+  if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
     {
-      g_assert_null (strv);
-      return;
+      array = json_node_get_array (member);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (holds (json_array_get_element (array, i), G_TYPE_STRING))
+          g_ptr_array_add (expected, (char *) json_array_get_string_element (array, i));
     }
-
-  array = json_node_get_array (member);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    if (holds (json_array_get_element (array, i), G_TYPE_STRING))
-      g_ptr_array_add (expected, (char *) json_array_get_string_element (array, i));
   g_ptr_array_add (expected, NULL);
 
   g_assert_nonnull (strv);
@@ -348,19 +353,22 @@ check_int_array (DGatewayObject     *object,
   g_autoptr(GVariant) property = NULL;
   const gint64 *values;
   gsize n;
-  JsonArray *array;
+  JsonArray *array = NULL;
 
   g_object_get (object, field->property, &property, NULL);
   g_assert_true (property == variant);
+
+  /* Never NULL: anything but an array is an empty one. */
+  g_assert_nonnull (variant);
+  g_assert_cmpstr (g_variant_get_type_string (variant), ==, "ax");
+  values = g_variant_get_fixed_array (variant, &n, sizeof (gint64));
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
     {
-      g_assert_null (variant);
+      g_assert_cmpuint (n, ==, 0);
       return;
     }
 
   array = json_node_get_array (member);
-  g_assert_cmpstr (g_variant_get_type_string (variant), ==, "ax");
-  values = g_variant_get_fixed_array (variant, &n, sizeof (gint64));
   g_assert_cmpuint (n, ==, json_array_get_length (array));
   for (guint i = 0; i < n; i++)
     {
@@ -455,6 +463,34 @@ check_map (DGatewayObject     *object,
     }
 }
 
+/* The has_ function of an optional or nullable scalar: TRUE exactly when
+ * the getter reads a value from the payload rather than its default. */
+static void
+check_has (DGatewayObject     *object,
+           const FixtureField *field,
+           JsonNode           *member)
+{
+  g_autofree char *property = g_strconcat ("has-", field->property, NULL);
+  gboolean expected, value;
+
+  switch (field->kind)
+    {
+    case 'b':
+      expected = holds (member, G_TYPE_BOOLEAN);
+      break;
+    case 'f':
+      expected = holds (member, G_TYPE_DOUBLE) || holds (member, G_TYPE_INT64);
+      break;
+    default:
+      expected = holds (member, G_TYPE_INT64);
+      break;
+    }
+
+  g_assert_cmpint (((gboolean (*) (gpointer)) field->has) (object), ==, expected);
+  g_object_get (object, property, &value, NULL);
+  g_assert_cmpint (value, ==, expected);
+}
+
 static void
 check_field (DGatewayObject     *object,
              const FixtureField *field,
@@ -466,6 +502,8 @@ check_field (DGatewayObject     *object,
     member = json_object_get_member (json_node_get_object (json), field->name);
 
   g_assert_cmpint (dgateway_object_has_member (object, field->name), ==, member != NULL);
+  if (field->has != NULL)
+    check_has (object, field, member);
 
   switch (field->kind)
     {
@@ -531,8 +569,12 @@ check_object (DGatewayObject *object,
   const FixtureClass *klass = find_class (G_OBJECT_TYPE_NAME (object));
   JsonNode *node = dgateway_object_get_json (object);
 
-  /* The JSON of the view is the value it was built on, built once. */
-  g_assert_true (json_node_equal (node, json));
+  /* The JSON of the view is the value it was built on, built once; an
+   * empty view, on a missing member, has none. */
+  if (json == NULL)
+    g_assert_null (node);
+  else
+    g_assert_true (json_node_equal (node, json));
   g_assert_true (dgateway_object_get_json (object) == node);
 
   if (klass == NULL)
@@ -551,11 +593,26 @@ check_property_count (const FixtureClass *klass)
   GObjectClass *object_class = g_type_class_ref (klass->get_type ());
   guint n;
   g_autofree GParamSpec **pspecs = g_object_class_list_properties (object_class, &n);
+  guint n_has = 0;
 
-  /* The fields, plus DGatewayObject:json. */
-  g_assert_cmpuint (n, ==, klass->n_fields + 1);
+  /* The fields and their has- properties, plus DGatewayObject:json. */
   for (guint i = 0; i < klass->n_fields; i++)
-    g_assert_nonnull (g_object_class_find_property (object_class, klass->fields[i].property));
+    {
+      g_autofree char *has = g_strconcat ("has-", klass->fields[i].property, NULL);
+
+      g_assert_nonnull (g_object_class_find_property (object_class, klass->fields[i].property));
+      if (klass->fields[i].has != NULL)
+        {
+          GParamSpec *pspec = g_object_class_find_property (object_class, has);
+
+          g_assert_nonnull (pspec);
+          g_assert_true (pspec->value_type == G_TYPE_BOOLEAN);
+          n_has++;
+        }
+      else
+        g_assert_null (g_object_class_find_property (object_class, has));
+    }
+  g_assert_cmpuint (n, ==, klass->n_fields + n_has + 1);
   g_type_class_unref (object_class);
 }
 

@@ -107,6 +107,9 @@ class CWriter:
     def lookup(self, c, f):
         return f'dgateway_{c.snake}_lookup_{f.c_name}'
 
+    def has(self, c, f):
+        return f'dgateway_{c.snake}_has_{f.c_name}'
+
     def fail_value(self, f):
         return FAIL_VALUES.get(f.kind, 'NULL')
 
@@ -174,15 +177,34 @@ class CWriter:
         listed = names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]
         return f'Only in {listed} payloads.'
 
+    def has_sentence(self, c, f):
+        if not f.has_function:
+            return None
+        return (f'[method@DGateway.{c.name}.has_{f.c_name}] tells a missing or `null` value '
+                'from one that reads as the default.')
+
     def field_paragraphs(self, c, f, verb):
         first = f'{verb} `{f.name}` of the {c.human}.' if verb else f'The `{f.name}` of the {c.human}.'
         kind = self.kind_sentence(c, f)
         details = ' '.join(s for s in (kind, self.only_in_sentence(f), f.doc and sentence(f.doc),
-                                       self.presence_sentence(f)) if s)
+                                       self.presence_sentence(f), self.has_sentence(c, f)) if s)
         return [first, details or None]
+
+    def has_paragraphs(self, c, f, verb):
+        what = {'int': 'an integer', 'enum': 'an integer', 'flags': 'an integer',
+                'float': 'a number', 'bool': 'a boolean'}[f.kind]
+        first = (f'{verb} the {c.human} holds `{f.name}`.' if verb
+                 else f'Whether the {c.human} holds `{f.name}`.')
+        return [first,
+                f'It is `TRUE` when the member is {what}, and `FALSE` when it is missing, '
+                f'`null` or of another type: then [property@DGateway.{c.name}:{f.prop_name}] '
+                'reads as its default.']
 
     def returns(self, f):
         k, n = f.kind, f'`{f.name}`'
+        if k in ('string', 'snowflake') and not f.can_be_null:
+            return (f'the {n}, or an empty string if it is missing or not a string, '
+                    'which only a malformed payload does')
         if k in ('string', 'snowflake'):
             return f'(nullable): the {n}, or `NULL` if it is missing, `null` or not a string'
         if k == 'int':
@@ -198,15 +220,18 @@ class CWriter:
         if k == 'timestamp':
             return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, '
                     '`null` or not an ISO 8601 time')
+        if k == 'object' and not f.can_be_null:
+            return (f'(transfer none): the {n}; if it is missing or not an object, which only '
+                    'a malformed payload does, a view whose fields all read as their defaults')
         if k in ('object', 'union'):
             return f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null` or not an object'
         if k == 'list':
-            return f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null` or not an array'
+            return f'(transfer none): the {n}, empty if it is missing, `null` or not an array'
         if k == 'strv':
-            return (f'(transfer none) (nullable) (array zero-terminated=1): the {n}, or `NULL` '
-                    'if it is missing, `null` or not an array')
+            return (f'(transfer none) (array zero-terminated=1): the {n}, empty if it is '
+                    'missing, `null` or not an array')
         if k == 'int_array':
-            return f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null` or not an array'
+            return f'(transfer none): the {n}, empty if it is missing, `null` or not an array'
         if k == 'variant':
             return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null`, '
                     'an object or an array')
@@ -272,6 +297,8 @@ class CWriter:
         protos = []
         for f in c.fields:
             protos.append((self.c_type(f), self.getter(c, f), [f'{c.c_type} *self']))
+            if f.has_function:
+                protos.append(('gboolean', self.has(c, f), [f'{c.c_type} *self']))
             if f.kind == 'map':
                 protos.append((f'DGateway{f.ref} *' if f.ref != 'Object' else 'DGatewayObject *',
                                self.lookup(c, f), [f'{c.c_type} *self', 'const char *key']))
@@ -310,7 +337,7 @@ class CWriter:
         out = [BANNER, '#include "config.h"\n',
                '#include "dgateway-object-private.h"\n#include "dgateway-typed.h"\n',
                '#define OBJECT(self) ((DGatewayObject *) (self))',
-               '#define PARAM_FLAGS (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)\n']
+               '#define PARAM_FLAGS (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY)\n']
         for c in classes:
             out.append(self.class_source(c))
         return '\n'.join(out)
@@ -319,7 +346,11 @@ class CWriter:
         up = c.upper
         parts = [comment([[f'{c.c_type}:']] + self.class_doc(c)),
                  f'struct _{c.c_type}\n{{\n  DGatewayObject parent_instance;\n}};\n']
-        props = [f'  {up}_PROP_0,'] + [f'  {up}_PROP_{f.c_name.upper()},' for f in c.fields]
+        props = [f'  {up}_PROP_0,']
+        for f in c.fields:
+            props.append(f'  {up}_PROP_{f.c_name.upper()},')
+            if f.has_function:
+                props.append(f'  {up}_PROP_HAS_{f.c_name.upper()},')
         parts.append('enum {\n' + '\n'.join(props) + f'\n  {up}_N_PROPS\n}};\n')
         slots = []
         for f in c.fields:
@@ -337,6 +368,8 @@ class CWriter:
         parts.append(f'static void\ndgateway_{c.snake}_init ({c.c_type} *self)\n{{\n}}\n')
         for f in c.fields:
             parts.append(self.getter_source(c, f))
+            if f.has_function:
+                parts.append(self.has_source(c, f))
             if f.kind in ('map', 'map_string'):
                 parts.append(self.lookup_source(c, f))
         return '\n'.join(parts)
@@ -353,6 +386,10 @@ class CWriter:
             lines.append(f'    case {c.upper}_PROP_{f.c_name.upper()}:')
             lines.append(f'      g_value_set_{setter} (value, {self.getter(c, f)} (self));')
             lines.append('      break;')
+            if f.has_function:
+                lines.append(f'    case {c.upper}_PROP_HAS_{f.c_name.upper()}:')
+                lines.append(f'      g_value_set_boolean (value, {self.has(c, f)} (self));')
+                lines.append('      break;')
         lines.append('    default:\n      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);')
         lines.append('    }\n}\n')
         return '\n'.join(lines)
@@ -402,6 +439,12 @@ class CWriter:
                                  + self.field_paragraphs(c, f, None), '  '))
             lines.append(f'  {c.snake}_props[{c.upper}_PROP_{f.c_name.upper()}] =')
             lines.append(self.wrap_call(f'    {self.pspec(f)};') + '\n')
+            if f.has_function:
+                lines.append(comment([[f'{c.c_type}:has-{f.prop_name}: (getter has_{f.c_name})']]
+                                     + self.has_paragraphs(c, f, None), '  '))
+                lines.append(f'  {c.snake}_props[{c.upper}_PROP_HAS_{f.c_name.upper()}] =')
+                lines.append(self.wrap_call(f'    g_param_spec_boolean ("has-{f.prop_name}", '
+                                            'NULL, NULL, FALSE, PARAM_FLAGS);') + '\n')
         lines.append(f'  g_object_class_install_properties (object_class, {c.upper}_N_PROPS, '
                      f'{c.snake}_props);\n}}\n')
         return '\n'.join(lines)
@@ -420,6 +463,8 @@ class CWriter:
     def read_call(self, c, f):
         slot = f'{c.upper}_SLOT_{f.c_name.upper()}'
         k, key = f.kind, f'"{f.name}"'
+        if k in ('string', 'snowflake') and not f.can_be_null:
+            return f'dgateway_object_read_string_or_empty (OBJECT (self), {key})'
         if k in ('string', 'snowflake'):
             return f'dgateway_object_read_string (OBJECT (self), {key})'
         if k in ('int', 'enum', 'flags'):
@@ -433,6 +478,9 @@ class CWriter:
             return f'dgateway_object_has_member (OBJECT (self), {key})'
         if k == 'timestamp':
             return f'dgateway_object_read_date_time (OBJECT (self), {slot}, {key})'
+        if k == 'object' and not f.can_be_null:
+            return (f'dgateway_object_read_view (OBJECT (self), {slot}, {key},\n'
+                    f'                                    {self.gtype_of(f.ref)})')
         if k == 'object':
             return (f'dgateway_object_read_object (OBJECT (self), {slot}, {key},\n'
                     f'                                      {self.gtype_of(f.ref)})')
@@ -471,6 +519,19 @@ class CWriter:
         body.append(f'  return {self.read_call(c, f)};')
         return (doc + '\n' + self.function_head(ret, name, [f'{c.c_type} *self'])
                 + '\n{\n' + ''.join(decls) + '\n'.join(body) + '\n}\n')
+
+    def has_source(self, c, f):
+        name = self.has(c, f)
+        value_type = {'int': 'INT', 'enum': 'INT', 'flags': 'INT', 'float': 'DOUBLE',
+                      'bool': 'BOOL'}[f.kind]
+        doc = comment([[f'{name}:', f'@self: {article(c.human)}']]
+                      + self.has_paragraphs(c, f, 'Checks whether')
+                      + [tag_lines('Returns', f'`TRUE` if the {c.human} holds `{f.name}`')])
+        return (doc + '\n' + self.function_head('gboolean', name, [f'{c.c_type} *self'])
+                + '\n{\n'
+                + f'  g_return_val_if_fail (DGATEWAY_IS_{c.upper} (self), FALSE);\n\n'
+                + f'  return dgateway_object_holds (OBJECT (self), "{f.name}", '
+                + f'DGATEWAY_VALUE_{value_type});\n}}\n')
 
     def union_switch(self, c, f):
         by = next(g for g in c.fields if g.name == f.by)

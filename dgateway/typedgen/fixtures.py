@@ -221,8 +221,11 @@ class FixtureWriter:
                 ref = ''
             lookup = (f'(GCallback) dgateway_{c.snake}_lookup_{f.c_name}'
                       if f.kind in ('map', 'map_string') else 'NULL')
+            has = f'(GCallback) dgateway_{c.snake}_has_{f.c_name}' if f.has_function else 'NULL'
+            nullable = 'TRUE' if f.can_be_null else 'FALSE'
             rows.append(f'  {{ "{f.name}", "{f.prop_name}", \'{KIND_CODES[f.kind]}\', "{ref}",\n'
-                        f'    (GCallback) dgateway_{c.snake}_get_{f.c_name}, {lookup} }},')
+                        f'    (GCallback) dgateway_{c.snake}_get_{f.c_name}, {lookup},\n'
+                        f'    {has}, {nullable} }},')
         return (f'static const FixtureField fields_{c.snake}[] = {{\n' + '\n'.join(rows)
                 + '\n};\n')
 
@@ -236,6 +239,8 @@ class FixtureWriter:
   const char *ref;        /* the class or enum it holds; for a union "by:value=class,..." */
   GCallback   getter;     /* its C getter */
   GCallback   lookup;     /* the lookup function of a map */
+  GCallback   has;        /* its has_ function, for an optional or nullable scalar */
+  gboolean    nullable;   /* whether the getter may return NULL */
 } FixtureField;
 
 typedef struct {

@@ -37,6 +37,16 @@ CACHED_KINDS = {'timestamp', 'object', 'union', 'list', 'strv', 'int_array',
 # or GObject's own in GJS and PyGObject (get_data(), get_property(), ...),
 # which a getter of ours would hide there.
 RESERVED_GETTERS = {'type', 'json', 'data', 'qdata', 'property', 'properties'}
+# The same for has_ functions: DGatewayObject has has_member().
+RESERVED_HAS = {'member'}
+
+# Scalars whose getter cannot say "absent" by itself: 0, FALSE and an enum's
+# first value are real values (an accent colour of 0 is black, a position
+# of 0 is the top). An optional or nullable one gets a has_ function and a
+# has- property rather than a sentinel, because every sentinel is a valid
+# value of some field, and a property of type int64 has no room for one that
+# GJS and PyGObject could tell apart.
+HAS_KINDS = {'int', 'float', 'bool', 'enum', 'flags'}
 
 
 class SchemaError(Exception):
@@ -100,7 +110,7 @@ class Field:
         self.kind = self._parse_type(self.type)
         if not re.match(r'^[a-z][a-z0-9_]*$', self.name):
             raise SchemaError(f'{owner.name}.{self.name}: bad field name')
-        if self.c_name in RESERVED_GETTERS:
+        if self.c_name in RESERVED_GETTERS or (self.has_function and self.c_name in RESERVED_HAS):
             raise SchemaError(f'{owner.name}.{self.name}: give it a "c_name"')
         unknown = set(spec) - {'name', 'c_name', 'type', 'optional', 'nullable',
                                'only_in', 'doc', 'by', 'cases'}
@@ -130,6 +140,27 @@ class Field:
         if prefix == 'map':
             return 'map_string' if arg in ('snowflake', 'string') else 'map'
         raise SchemaError(f'{self.owner.name}.{self.name}: unknown type {t!r}')
+
+    @property
+    def may_be_absent(self):
+        """Whether a well-formed payload may leave the member out: an
+        optional one, or one that only some events carry."""
+        return self.optional or bool(self.only_in)
+
+    @property
+    def has_function(self):
+        """Whether the field gets a has_ function and a has- property."""
+        return self.kind in HAS_KINDS and (self.may_be_absent or self.nullable)
+
+    @property
+    def can_be_null(self):
+        """Whether the getter may return NULL. A member Discord always
+        sends reads as "" (a string) or an empty view (an object) when a
+        malformed payload lacks it, so that the GIR can call it not
+        nullable; arrays read as empty, whatever Discord says."""
+        if self.kind in ('string', 'snowflake', 'object'):
+            return self.may_be_absent or self.nullable
+        return self.kind in ('timestamp', 'union', 'variant', 'json', 'map', 'map_string')
 
     @property
     def json_type(self):
@@ -257,8 +288,17 @@ class Schema:
                 add(f'dgateway_{en.snake}_get_type', en.name)
         for c in self.classes.values():
             add(f'dgateway_{c.snake}_get_type', c.name)
+            properties = {}
             for f in c.fields:
+                names = [f.prop_name] + ([f'has-{f.prop_name}'] if f.has_function else [])
+                for name in names:
+                    if name in properties:
+                        raise SchemaError(f'{c.name}.{f.name} and {properties[name]} '
+                                          f'both make the property {name}')
+                    properties[name] = f'{c.name}.{f.name}'
                 add(f'dgateway_{c.snake}_get_{f.c_name}', f'{c.name}.{f.name}')
+                if f.has_function:
+                    add(f'dgateway_{c.snake}_has_{f.c_name}', f'{c.name}.{f.name}')
                 if f.kind in ('map', 'map_string'):
                     add(f'dgateway_{c.snake}_lookup_{f.c_name}', f'{c.name}.{f.name}')
 
