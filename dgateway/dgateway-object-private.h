@@ -36,6 +36,10 @@ gboolean             dgateway_object_holds            (DGatewayObject      *self
                                                        DGatewayValueType    type);
 gint64               dgateway_object_read_int         (DGatewayObject      *self,
                                                        const char          *member);
+int                  dgateway_object_read_enum_nick   (DGatewayObject      *self,
+                                                       const char          *member,
+                                                       GType                enum_type,
+                                                       int                  missing);
 double               dgateway_object_read_double      (DGatewayObject      *self,
                                                        const char          *member);
 gboolean             dgateway_object_read_bool        (DGatewayObject      *self,
@@ -58,6 +62,10 @@ const char * const  *dgateway_object_read_strv        (DGatewayObject      *self
 GDateTime           *dgateway_object_read_date_time   (DGatewayObject      *self,
                                                        guint                slot,
                                                        const char          *member);
+GDateTime           *dgateway_object_read_unix_time   (DGatewayObject      *self,
+                                                       guint                slot,
+                                                       const char          *member,
+                                                       GTimeSpan            unit);
 GVariant            *dgateway_object_read_int_array   (DGatewayObject      *self,
                                                        guint                slot,
                                                        const char          *member);

@@ -24,7 +24,7 @@
  * `message.author` twice is the same [class@User]. Views are immutable, but
  * not thread-safe: read them on the thread whose signal handed them over.
  *
- ## Missing members
+ * ## Missing members
  *
  * Getters never fail: a member that is missing, `null` or of another JSON
  * type than documented reads as a default, and which one depends on what
@@ -39,12 +39,17 @@
  *   object that Discord marks optional or nullable reads as `NULL` when it
  *   is missing or `null`.
  * - An integer, a number, a boolean, an enum or flags read as 0 or
- *   `FALSE` (an enum as its first value). When Discord marks one optional
- *   or nullable, its class has a `has-` property and a `has_` method for it,
- *   such as [property@Message:has-flags] and [method@User.has_accent_color],
- *   that say whether the payload holds a value: 0 is a real value for most
- *   fields (a colour of 0 is black), so no sentinel could say "absent".
- * - Timestamps, unions, variants and JSON values read as `NULL`.
+ *   `FALSE`, and an enum Discord sends as a string, such as a
+ *   [enum@DGateway.Status], as the value its getter names. When Discord
+ *   marks one optional or nullable, its class has a `has-` property and a
+ *   `has_` method for it, such as [property@Message:has-flags] and
+ *   [method@User.has_accent_color], that say whether the payload holds a
+ *   value: 0 is a real value for most fields (a colour of 0 is black), so
+ *   no sentinel could say "absent". In GJS the property hides the method
+ *   of the same name, as `has_focus` does in GTK: read the property.
+ * - Times (ISO 8601 strings, or Unix times in seconds or milliseconds,
+ *   all read as a [struct@GLib.DateTime] in UTC), unions, variants and
+ *   JSON values read as `NULL`.
  *
  * [method@Object.has_member] tells a missing member from one that is
  * `null`, and [method@Object.get_json] reaches the members the schema does
@@ -322,6 +327,26 @@ dgateway_object_read_int (DGatewayObject *self,
   return dgateway_value_get_int (member_value (self, member), 0);
 }
 
+/* For the enums Discord sends as strings, such as a status "dnd": the
+ * string is the value's nick. A missing or unknown one reads as @missing. */
+int
+dgateway_object_read_enum_nick (DGatewayObject *self,
+                                const char     *member,
+                                GType           enum_type,
+                                int             missing)
+{
+  const char *nick = dgateway_value_get_string (member_value (self, member));
+  g_autoptr(GEnumClass) enum_class = NULL;
+  GEnumValue *value;
+
+  if (nick == NULL)
+    return missing;
+
+  enum_class = g_type_class_ref (enum_type);
+  value = g_enum_get_value_by_nick (enum_class, nick);
+  return value != NULL ? value->value : missing;
+}
+
 double
 dgateway_object_read_double (DGatewayObject *self,
                              const char     *member)
@@ -435,6 +460,35 @@ dgateway_object_read_date_time (DGatewayObject *self,
   /* Discord sends ISO 8601 with an offset, such as
    * 2024-05-01T12:34:56.789000+00:00; anything else reads as NULL. */
   date_time = g_date_time_new_from_iso8601 (string, NULL);
+  return cache_set (self, slot, date_time, (GDestroyNotify) g_date_time_unref);
+}
+
+/* Unix times, which Discord sends as integers in @unit (a second or a
+ * millisecond), in UTC as its ISO 8601 times are. */
+GDateTime *
+dgateway_object_read_unix_time (DGatewayObject *self,
+                                guint           slot,
+                                const char     *member,
+                                GTimeSpan       unit)
+{
+  GDateTime *date_time = cache_get (self, slot);
+  const DGatewayValue *value;
+  g_autoptr(GDateTime) seconds = NULL;
+  gint64 n, per_second = G_TIME_SPAN_SECOND / unit, remainder;
+
+  if (date_time != NULL || !member_is (self, member, DGATEWAY_VALUE_INT, &value))
+    return date_time;
+
+  /* Whole seconds first, so that a time out of GDateTime's range reads
+   * as NULL rather than overflowing; the remainder is negative before
+   * 1970, which g_date_time_add() takes as it is. */
+  n = dgateway_value_get_int (value, 0);
+  remainder = n % per_second;
+  seconds = g_date_time_new_from_unix_utc (n / per_second);
+  if (seconds == NULL)
+    return NULL;
+
+  date_time = g_date_time_add (seconds, remainder * unit);
   return cache_set (self, slot, date_time, (GDestroyNotify) g_date_time_unref);
 }
 

@@ -111,6 +111,8 @@ class CWriter:
         return f'dgateway_{c.snake}_has_{f.c_name}'
 
     def fail_value(self, f):
+        if f.kind == 'enum' and self.schema.enums[f.ref].missing:
+            return self.schema.enums[f.ref].default
         return FAIL_VALUES.get(f.kind, 'NULL')
 
     # Documentation
@@ -119,8 +121,15 @@ class CWriter:
         k = f.kind
         if k == 'snowflake':
             return 'A snowflake id, as a decimal string.'
+        if k == 'timestamp' and f.unit:
+            unit = 'milliseconds' if f.unit == 'ms' else 'seconds'
+            return f'A Unix time in {unit}, read as a time in UTC.'
         if k == 'timestamp':
             return 'An ISO 8601 time.'
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            en = self.schema.enums[f.ref]
+            return (f'A [enum@DGateway.{f.ref}] value, which Discord sends as its nick, '
+                    f'such as `"{self.nick(en.values[1][0])}"`.')
         if k == 'enum':
             return f'A [enum@DGateway.{f.ref}] value.'
         if k == 'flags':
@@ -193,6 +202,8 @@ class CWriter:
     def has_paragraphs(self, c, f, verb):
         what = {'int': 'an integer', 'enum': 'an integer', 'flags': 'an integer',
                 'float': 'a number', 'bool': 'a boolean'}[f.kind]
+        if f.kind == 'enum' and self.schema.enums[f.ref].strings:
+            what = 'a string'
         first = (f'{verb} the {c.human} holds `{f.name}`.' if verb
                  else f'Whether the {c.human} holds `{f.name}`.')
         return [first,
@@ -215,8 +226,17 @@ class CWriter:
             return f'the {n}, or `FALSE` if it is missing or not a boolean'
         if k == 'present':
             return f'`TRUE` if {n} is present'
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            en = self.schema.enums[f.ref]
+            return (f'the {n}, or [enum@DGateway.{f.ref}.{self.nick(en.missing)}] if it is '
+                    'missing or not one of the nicks')
+        if k == 'enum' and self.schema.enums[f.ref].default != '0':
+            return f'the {n}, or 0 (no value of the enum) if it is missing or not an integer'
         if k in ('enum', 'flags'):
             return f'the {n}, or 0 if it is missing or not an integer'
+        if k == 'timestamp' and f.unit:
+            return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, '
+                    '`null` or not an integer')
         if k == 'timestamp':
             return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, '
                     '`null` or not an ISO 8601 time')
@@ -253,6 +273,11 @@ class CWriter:
             paras.append(f'See [Discord\'s documentation]({url}).')
         return paras
 
+    @staticmethod
+    def nick(value_name):
+        """The nick glib-mkenums and G_DEFINE_ENUM_VALUE give a value."""
+        return value_name.lower().replace('_', '-')
+
     def signal_of(self, event_name):
         return event_name.lower().replace('_', '-')
 
@@ -282,7 +307,12 @@ class CWriter:
 
     def enum_decl(self, en):
         params = [f'@{en.value_c_name(n)}: {doc}' for n, _v, doc in en.values]
-        lines = [comment([[f'{en.c_type}:'] + params, sentence(en.doc)]), 'typedef enum {']
+        paras = [[f'{en.c_type}:'] + params, sentence(en.doc),
+                 'Discord adds values: one this library does not know yet reads as its number.']
+        if en.source:
+            path, _, anchor = en.source.partition('.mdx')
+            paras.append(f'See [Discord\'s documentation]({DOCS_URL + path + anchor}).')
+        lines = [comment(paras), 'typedef enum {']
         width = max(len(en.value_c_name(n)) for n, _v, _d in en.values)
         for n, v, _doc in en.values:
             value = f'1 << {v.bit_length() - 1}' if en.flags and v else str(v)
@@ -467,6 +497,11 @@ class CWriter:
             return f'dgateway_object_read_string_or_empty (OBJECT (self), {key})'
         if k in ('string', 'snowflake'):
             return f'dgateway_object_read_string (OBJECT (self), {key})'
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            en = self.schema.enums[f.ref]
+            call = f'({en.c_type}) dgateway_object_read_enum_nick ('
+            indent = ' ' * (len('  return ') + len(call))
+            return (f'{call}OBJECT (self), {key},\n{indent}{en.gtype},\n{indent}{en.default})')
         if k in ('int', 'enum', 'flags'):
             call = f'dgateway_object_read_int (OBJECT (self), {key})'
             return f'({self.c_type(f)}) {call}' if k != 'int' else call
@@ -476,6 +511,9 @@ class CWriter:
             return f'dgateway_object_read_bool (OBJECT (self), {key})'
         if k == 'present':
             return f'dgateway_object_has_member (OBJECT (self), {key})'
+        if k == 'timestamp' and f.unit:
+            unit = 'G_TIME_SPAN_MILLISECOND' if f.unit == 'ms' else 'G_TIME_SPAN_SECOND'
+            return f'dgateway_object_read_unix_time (OBJECT (self), {slot}, {key}, {unit})'
         if k == 'timestamp':
             return f'dgateway_object_read_date_time (OBJECT (self), {slot}, {key})'
         if k == 'object' and not f.can_be_null:
@@ -524,6 +562,8 @@ class CWriter:
         name = self.has(c, f)
         value_type = {'int': 'INT', 'enum': 'INT', 'flags': 'INT', 'float': 'DOUBLE',
                       'bool': 'BOOL'}[f.kind]
+        if f.kind == 'enum' and self.schema.enums[f.ref].strings:
+            value_type = 'STRING'
         doc = comment([[f'{name}:', f'@self: {article(c.human)}']]
                       + self.has_paragraphs(c, f, 'Checks whether')
                       + [tag_lines('Returns', f'`TRUE` if the {c.human} holds `{f.name}`')])
@@ -624,7 +664,7 @@ G_END_DECLS
                 continue
             macro = 'G_DEFINE_FLAGS_TYPE' if en.flags else 'G_DEFINE_ENUM_TYPE'
             vmacro = 'G_DEFINE_ENUM_VALUE'
-            values = [f'  {vmacro} ({en.value_c_name(n)}, "{n.lower().replace("_", "-")}")'
+            values = [f'  {vmacro} ({en.value_c_name(n)}, "{self.nick(n)}")'
                       for n, _v, _d in en.values]
             out.append(f'{macro} ({en.c_type}, dgateway_{en.snake},\n' + ',\n'.join(values) + ')\n')
         out.append('/* Sorted by name, for dgateway_typed_event_lookup(). */')

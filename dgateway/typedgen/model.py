@@ -9,12 +9,18 @@ The schema format:
                   "payloads": {same as objects.json, for event-only shapes}}
   enums.json     {"ChannelType": {"doc": ..., "flags": false,
                                   "external": header that declares it already,
+                                  "source": page of Discord's documentation,
+                                  "strings": Discord sends the nick, such
+                                             as "dnd", not the number,
+                                  "missing": the value a missing or unknown
+                                             string reads as,
                                   "values": [{"name", "value", "doc"}]}}
 
   FIELD          {"name": JSON key, "type": TYPE, "optional": bool,
                   "nullable": bool, "only_in": [events], "doc": text,
                   "c_name": C name when the key would clash (e.g. "type")}
   TYPE           snowflake | string | int | float | bool | timestamp
+                 | unix_time | unix_time_ms (integers, read as times too)
                  | present | json | variant | enum:E | flags:E
                  | object:C | array:C | array:snowflake | array:string
                  | array:int | map:C | map:snowflake
@@ -70,6 +76,9 @@ class Enum:
         # Declared by hand in that header (and registered by mkenums), for
         # the API that sends it too: the generator only refers to it.
         self.external = spec.get('external')
+        self.source = spec.get('source')
+        self.strings = bool(spec.get('strings', False))
+        self.missing = spec.get('missing')
         self.snake = camel_to_snake(name)
         self.upper = self.snake.upper()
         self.c_type = 'DGateway' + name
@@ -80,6 +89,15 @@ class Enum:
                 raise SchemaError(f'{name}: bad value name {v["name"]!r}')
             self.values.append((v['name'], int(v['value']), v['doc']))
         self.values.sort(key=lambda v: v[1])
+        unknown = set(spec) - {'doc', 'flags', 'external', 'source', 'strings', 'missing', 'values'}
+        if unknown:
+            raise SchemaError(f'{name}: unknown keys {unknown}')
+        if self.missing is not None and self.missing not in (v[0] for v in self.values):
+            raise SchemaError(f'{name}: "missing" names no value')
+        if self.strings and (self.flags or not self.external):
+            # The nicks are mkenums' (lower case, dashes): the enum must be
+            # registered by mkenums, and flags have no single nick.
+            raise SchemaError(f'{name}: "strings" needs an external enum')
 
     def value_c_name(self, value_name):
         return f'DGATEWAY_{self.upper}_{value_name}'
@@ -87,6 +105,8 @@ class Enum:
     @property
     def default(self):
         """The value a missing member reads as, if the enum has it."""
+        if self.missing:
+            return self.value_c_name(self.missing)
         if self.flags or any(v[1] == 0 for v in self.values):
             return '0'
         return self.value_c_name(self.values[0][0])
@@ -106,6 +126,7 @@ class Field:
         self.by = spec.get('by')
         self.cases = spec.get('cases')
         self.ref = None          # name of the class or enum it refers to
+        self.unit = None         # of a timestamp: None (ISO 8601), 's' or 'ms'
         self.slot = None         # cache slot, for the kinds in CACHED_KINDS
         self.kind = self._parse_type(self.type)
         if not re.match(r'^[a-z][a-z0-9_]*$', self.name):
@@ -121,6 +142,9 @@ class Field:
         if t in ('snowflake', 'string', 'int', 'float', 'bool', 'timestamp',
                  'present', 'json', 'variant'):
             return t
+        if t in ('unix_time', 'unix_time_ms'):
+            self.unit = 'ms' if t == 'unix_time_ms' else 's'
+            return 'timestamp'
         if t == 'union':
             if not self.by or not self.cases:
                 raise SchemaError(f'{self.owner.name}.{self.name}: a union needs "by" and "cases"')

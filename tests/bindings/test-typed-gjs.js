@@ -223,17 +223,21 @@ function checkMessageUpdate(msg) {
     // GTK's has-focus property hides gtk_widget_has_focus(): same value.
     check(msg.flags === 0 && msg.has_flags === true && msg.hasFlags === true, 'flags 0 is not there');
     check(msg.position === 0 && msg.has_position === false, 'absent position');
+    check(msg.type === DGateway.MessageType.DEFAULT, `type: ${msg.type}`);
 }
 
 function checkPresence(presence) {
     check(presence instanceof DGateway.PresenceUpdate, `presence-update gave ${presence}`);
-    check(presence.user.id === AUTHOR_ID && presence.status === 'online', 'user/status');
+    check(presence.user.id === AUTHOR_ID && presence.status === DGateway.Status.ONLINE, 'user/status');
     check(presence.user.username === '' && presence.user.global_name === null, 'partial user');
     const [activity] = items(presence.activities);
     check(activity.name === 'Celeste' && activity.type === DGateway.ActivityType.PLAYING,
         'activity');
-    check(presence.client_status.desktop === 'online' && presence.client_status.web === null,
-        'client_status');
+    // Unix milliseconds, as a GLib.DateTime in UTC.
+    check(activity.created_at.to_unix() === 1714560000, `created_at: ${activity.created_at}`);
+    const clientStatus = presence.client_status;
+    check(clientStatus.desktop === DGateway.Status.ONLINE && clientStatus.has_desktop &&
+        clientStatus.web === DGateway.Status.OFFLINE && !clientStatus.has_web, 'client_status');
 }
 
 function checkInteraction(interaction) {

@@ -164,6 +164,8 @@ def check_message_update(msg):
     check(not msg.has_member('author'), 'has_member(author)')
     check(msg.props.guild_id is None and msg.props.member is None, 'optional members')
     check(msg.props.flags == 0 and msg.props.has_flags and msg.has_flags(), 'flags 0 is not there')
+    check(isinstance(msg.props.flags, DGateway.MessageFlags), f'flags: {msg.props.flags!r}')
+    check(msg.props.type == DGateway.MessageType.DEFAULT, f'type: {msg.props.type!r}')
     check(msg.props.position == 0 and not msg.props.has_position, 'absent position')
 
 
@@ -196,15 +198,21 @@ def check_guild(guild):
 
 def check_presence(presence):
     check(isinstance(presence, DGateway.PresenceUpdate), f'presence-update gave {presence!r}')
-    check(presence.props.user.props.id == AUTHOR_ID and presence.props.status == 'dnd', 'user')
+    check(presence.props.user.props.id == AUTHOR_ID, 'user')
+    check(presence.props.status == DGateway.Status.DND, f'status: {presence.props.status!r}')
     check(presence.props.user.props.username == '', 'username of a partial user')
     activity = presence.props.activities[0]
     check(activity.props.type == DGateway.ActivityType.LISTENING, 'activity type')
     check(activity.get_flags() == DGateway.ActivityFlags.SYNC | DGateway.ActivityFlags.PLAY,
           f'activity flags: {activity.get_flags()!r}')
     check(activity.props.party.props.size.unpack() == [1, 4], 'party size')
-    check(presence.props.client_status.props.mobile == 'dnd', 'client_status')
-    check(presence.props.client_status.props.desktop is None, 'client_status.desktop')
+    # Unix milliseconds, as a GLib.DateTime in UTC.
+    check(activity.props.created_at.to_unix() == 1714560000, 'created_at')
+    client_status = presence.props.client_status
+    check(client_status.props.mobile == DGateway.Status.DND and client_status.props.has_mobile,
+          'client_status')
+    check(client_status.props.desktop == DGateway.Status.OFFLINE
+          and not client_status.has_desktop(), 'client_status.desktop')
 
 
 def check_interaction(interaction):
