@@ -98,14 +98,15 @@ function listItems(model) {
     return items;
 }
 
+// A user is never null, but a partial one reads as empty strings.
 function displayName(user) {
-    return user?.global_name ?? user?.username ?? 'Someone';
+    return user.global_name || user.username || 'Someone';
 }
 
 // Shows mentions, <@ID> in the content, as @name.
 function plainContent(message, mentions) {
     const names = new Map(mentions.map(user => [user.id, displayName(user)]));
-    return (message.content ?? '').replace(/<@!?(\d+)>/g,
+    return message.content.replace(/<@!?(\d+)>/g,
         (markup, id) => names.has(id) ? `@${names.get(id)}` : markup);
 }
 
@@ -226,7 +227,7 @@ class Notifier extends Gio.Application {
     }
 
     _onMessage(message) {
-        if (!this._botId || message.author?.id === this._botId)
+        if (!this._botId || message.author.id === this._botId)
             return;
 
         // Only guild messages have a guild id.
