@@ -45,6 +45,12 @@ CACHED_KINDS = {'timestamp', 'object', 'union', 'list', 'strv', 'int_array',
 RESERVED_GETTERS = {'type', 'json', 'data', 'qdata', 'property', 'properties'}
 # The same for has_ functions: DGatewayObject has has_member().
 RESERVED_HAS = {'member'}
+# GJS turns properties into accessors that would hide GObject's methods of
+# the same name (tests/bindings/test-api-gjs.js checks the typelib).
+RESERVED_PROPERTIES = {'bind_property', 'connect', 'connect_after', 'disconnect', 'emit',
+                       'freeze_notify', 'notify', 'ref', 'ref_sink', 'run_dispose',
+                       'thaw_notify', 'unref', 'watch_closure', 'steal_data',
+                       'set_property', 'set_data'}
 
 # Scalars whose getter cannot say "absent" by itself: 0, FALSE and an enum's
 # first value are real values (an accent colour of 0 is black, a position
@@ -133,6 +139,9 @@ class Field:
             raise SchemaError(f'{owner.name}.{self.name}: bad field name')
         if self.c_name in RESERVED_GETTERS or (self.has_function and self.c_name in RESERVED_HAS):
             raise SchemaError(f'{owner.name}.{self.name}: give it a "c_name"')
+        if self.name in RESERVED_PROPERTIES:
+            raise SchemaError(f'{owner.name}.{self.name}: its property would hide '
+                              'GObject\'s method in GJS')
         unknown = set(spec) - {'name', 'c_name', 'type', 'optional', 'nullable',
                                'only_in', 'doc', 'by', 'cases'}
         if unknown:
