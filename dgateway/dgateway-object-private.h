@@ -21,20 +21,34 @@ GListModel          *dgateway_object_list_new         (GType                item
 
 /* What the generated getters call: one function per kind of member. A
  * missing member, `null` or a value of another JSON type reads as the
- * default (NULL, 0, FALSE), never with a warning.
+ * default (NULL, 0, FALSE), never with a warning; the _or_empty, _view,
+ * list, strv and int_array readers never return NULL.
  *
  * The read_ functions that return a pointer cache what they build in
  * @slot, a small per-class index the generator assigns, so that a getter
  * called twice returns the same object. */
 const char          *dgateway_object_read_string      (DGatewayObject      *self,
                                                        const char          *member);
+const char          *dgateway_object_read_string_or_empty (DGatewayObject  *self,
+                                                           const char      *member);
+gboolean             dgateway_object_holds            (DGatewayObject      *self,
+                                                       const char          *member,
+                                                       DGatewayValueType    type);
 gint64               dgateway_object_read_int         (DGatewayObject      *self,
                                                        const char          *member);
+int                  dgateway_object_read_enum_nick   (DGatewayObject      *self,
+                                                       const char          *member,
+                                                       GType                enum_type,
+                                                       int                  missing);
 double               dgateway_object_read_double      (DGatewayObject      *self,
                                                        const char          *member);
 gboolean             dgateway_object_read_bool        (DGatewayObject      *self,
                                                        const char          *member);
 gpointer             dgateway_object_read_object      (DGatewayObject      *self,
+                                                       guint                slot,
+                                                       const char          *member,
+                                                       GType                type);
+gpointer             dgateway_object_read_view        (DGatewayObject      *self,
                                                        guint                slot,
                                                        const char          *member,
                                                        GType                type);
@@ -48,6 +62,10 @@ const char * const  *dgateway_object_read_strv        (DGatewayObject      *self
 GDateTime           *dgateway_object_read_date_time   (DGatewayObject      *self,
                                                        guint                slot,
                                                        const char          *member);
+GDateTime           *dgateway_object_read_unix_time   (DGatewayObject      *self,
+                                                       guint                slot,
+                                                       const char          *member,
+                                                       GTimeSpan            unit);
 GVariant            *dgateway_object_read_int_array   (DGatewayObject      *self,
                                                        guint                slot,
                                                        const char          *member);

@@ -24,10 +24,35 @@
  * `message.author` twice is the same [class@User]. Views are immutable, but
  * not thread-safe: read them on the thread whose signal handed them over.
  *
+ * ## Missing members
+ *
  * Getters never fail: a member that is missing, `null` or of another JSON
- * type than documented reads as `NULL`, 0 or `FALSE`. Use
- * [method@Object.has_member] to tell a missing member from one set to its
- * default, and [method@Object.get_json] for the members the schema does
+ * type than documented reads as a default, and which one depends on what
+ * Discord promises:
+ *
+ * - An array reads as an empty one, never `NULL`, so a loop over
+ *   `message.reactions` or `message.mention_roles` needs no check first.
+ * - A string or an object that Discord always sends (such as
+ *   [property@Message:id] or [property@Message:author]) is never `NULL`
+ *   either: if a malformed payload lacks it, it reads as an empty string,
+ *   or as a view whose own fields read as their defaults. A string or an
+ *   object that Discord marks optional or nullable reads as `NULL` when it
+ *   is missing or `null`.
+ * - An integer, a number, a boolean, an enum or flags read as 0 or
+ *   `FALSE`, and an enum Discord sends as a string, such as a
+ *   [enum@DGateway.Status], as the value its getter names. When Discord
+ *   marks one optional or nullable, its class has a `has-` property and a
+ *   `has_` method for it, such as [property@Message:has-flags] and
+ *   [method@User.has_accent_color], that say whether the payload holds a
+ *   value: 0 is a real value for most fields (a colour of 0 is black), so
+ *   no sentinel could say "absent". In GJS the property hides the method
+ *   of the same name, as `has_focus` does in GTK: read the property.
+ * - Times (ISO 8601 strings, or Unix times in seconds or milliseconds,
+ *   all read as a [struct@GLib.DateTime] in UTC), unions, variants and
+ *   JSON values read as `NULL`.
+ *
+ * [method@Object.has_member] tells a missing member from one that is
+ * `null`, and [method@Object.get_json] reaches the members the schema does
  * not know, such as fields Discord added after this library was built.
  *
  * An event the library has no type for (Discord adds events) still reaches
@@ -204,9 +229,11 @@ member_value (DGatewayObject *self,
  *
  * Checks whether the JSON object has a member, whatever its value.
  *
- * Getters read a missing member as `NULL`, 0 or `FALSE`; this tells a
- * missing member from one that is `null` or set to its default, as
- * partial updates such as `GUILD_MEMBER_UPDATE` need.
+ * Getters read a missing member as a default (`NULL`, an empty string or
+ * list, 0 or `FALSE`); this tells a missing member from one that is `null`
+ * or set to its default, as partial updates such as `GUILD_MEMBER_UPDATE`
+ * need. For an optional or nullable scalar the class's own `has_` method,
+ * such as [method@Message.has_flags], says whether it holds a value.
  *
  * Returns: `TRUE` if the member is present, even with a `null` value
  */
@@ -272,11 +299,52 @@ dgateway_object_read_string (DGatewayObject *self,
   return dgateway_value_get_string (member_value (self, member));
 }
 
+const char *
+dgateway_object_read_string_or_empty (DGatewayObject *self,
+                                      const char     *member)
+{
+  const char *string = dgateway_value_get_string (member_value (self, member));
+
+  return string != NULL ? string : "";
+}
+
+/* A JSON integer counts as a number too, as dgateway_value_get_double()
+ * reads it. */
+gboolean
+dgateway_object_holds (DGatewayObject    *self,
+                       const char        *member,
+                       DGatewayValueType  type)
+{
+  DGatewayValueType held = dgateway_value_get_value_type (member_value (self, member));
+
+  return held == type || (type == DGATEWAY_VALUE_DOUBLE && held == DGATEWAY_VALUE_INT);
+}
+
 gint64
 dgateway_object_read_int (DGatewayObject *self,
                           const char     *member)
 {
   return dgateway_value_get_int (member_value (self, member), 0);
+}
+
+/* For the enums Discord sends as strings, such as a status "dnd": the
+ * string is the value's nick. A missing or unknown one reads as @missing. */
+int
+dgateway_object_read_enum_nick (DGatewayObject *self,
+                                const char     *member,
+                                GType           enum_type,
+                                int             missing)
+{
+  const char *nick = dgateway_value_get_string (member_value (self, member));
+  g_autoptr(GEnumClass) enum_class = NULL;
+  GEnumValue *value;
+
+  if (nick == NULL)
+    return missing;
+
+  enum_class = g_type_class_ref (enum_type);
+  value = g_enum_get_value_by_nick (enum_class, nick);
+  return value != NULL ? value->value : missing;
 }
 
 double
@@ -309,6 +377,24 @@ dgateway_object_read_object (DGatewayObject *self,
   return cache_set (self, slot, view, g_object_unref);
 }
 
+/* Never NULL: a member that is missing or not an object still gets a view,
+ * on whatever value is there, whose fields read as their defaults. */
+gpointer
+dgateway_object_read_view (DGatewayObject *self,
+                           guint           slot,
+                           const char     *member,
+                           GType           type)
+{
+  gpointer view = cache_get (self, slot);
+
+  if (view != NULL)
+    return view;
+
+  view = dgateway_object_new_view (type, PRIV (self)->payload, member_value (self, member));
+  return cache_set (self, slot, view, g_object_unref);
+}
+
+/* Never NULL: anything but an array reads as an empty list. */
 GListModel *
 dgateway_object_read_list (DGatewayObject *self,
                            guint           slot,
@@ -318,16 +404,18 @@ dgateway_object_read_list (DGatewayObject *self,
   GListModel *list = cache_get (self, slot);
   const DGatewayValue *value;
 
-  if (list != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+  if (list != NULL)
     return list;
 
+  if (!member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+    value = NULL;
   list = dgateway_object_list_new (item_type, PRIV (self)->payload, value);
   return cache_set (self, slot, list, g_object_unref);
 }
 
 /* The strings stay in the document: the array only borrows them, for as
  * long as the view holds the payload. Elements that are not strings are
- * left out. */
+ * left out; anything but an array reads as an empty array. */
 const char * const *
 dgateway_object_read_strv (DGatewayObject *self,
                            guint           slot,
@@ -337,9 +425,10 @@ dgateway_object_read_strv (DGatewayObject *self,
   const DGatewayValue *value;
   guint length, n = 0;
 
-  if (strv != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+  if (strv != NULL)
     return strv;
 
+  value = member_value (self, member);
   length = dgateway_value_get_length (value);
   strv = g_new (const char *, length + 1);
   for (guint i = 0; i < length; i++)
@@ -374,8 +463,38 @@ dgateway_object_read_date_time (DGatewayObject *self,
   return cache_set (self, slot, date_time, (GDestroyNotify) g_date_time_unref);
 }
 
+/* Unix times, which Discord sends as integers in @unit (a second or a
+ * millisecond), in UTC as its ISO 8601 times are. */
+GDateTime *
+dgateway_object_read_unix_time (DGatewayObject *self,
+                                guint           slot,
+                                const char     *member,
+                                GTimeSpan       unit)
+{
+  GDateTime *date_time = cache_get (self, slot);
+  const DGatewayValue *value;
+  g_autoptr(GDateTime) seconds = NULL;
+  gint64 n, per_second = G_TIME_SPAN_SECOND / unit, remainder;
+
+  if (date_time != NULL || !member_is (self, member, DGATEWAY_VALUE_INT, &value))
+    return date_time;
+
+  /* Whole seconds first, so that a time out of GDateTime's range reads
+   * as NULL rather than overflowing; the remainder is negative before
+   * 1970, which g_date_time_add() takes as it is. */
+  n = dgateway_value_get_int (value, 0);
+  remainder = n % per_second;
+  seconds = g_date_time_new_from_unix_utc (n / per_second);
+  if (seconds == NULL)
+    return NULL;
+
+  date_time = g_date_time_add (seconds, remainder * unit);
+  return cache_set (self, slot, date_time, (GDestroyNotify) g_date_time_unref);
+}
+
 /* Elements that are not integers read as 0, so positions (such as the
- * [shard_id, num_shards] pair of READY) keep their meaning. */
+ * [shard_id, num_shards] pair of READY) keep their meaning; anything but an
+ * array reads as an empty one. */
 GVariant *
 dgateway_object_read_int_array (DGatewayObject *self,
                                 guint           slot,
@@ -386,9 +505,10 @@ dgateway_object_read_int_array (DGatewayObject *self,
   GVariantBuilder builder;
   guint length;
 
-  if (variant != NULL || !member_is (self, member, DGATEWAY_VALUE_ARRAY, &value))
+  if (variant != NULL)
     return variant;
 
+  value = member_value (self, member);
   length = dgateway_value_get_length (value);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
   for (guint i = 0; i < length; i++)

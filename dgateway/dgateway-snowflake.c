@@ -10,14 +10,46 @@
  * keep them so: JavaScript numbers hold only 53 bits. */
 
 /**
+ * dgateway_snowflake_parse:
+ * @snowflake: (nullable): a snowflake id as a decimal string, such as
+ *   `"175928847299117063"`
+ * @out_id: (out) (optional): where to store the id
+ *
+ * Parses a snowflake id, telling a malformed one from a valid one.
+ *
+ * Leading `+` or `-` signs, spaces, other digits than ASCII ones and
+ * numbers beyond 64 bits are malformed. On failure @out_id is set to 0.
+ *
+ * In JavaScript the id is a `Number`, which cannot hold every snowflake
+ * exactly: keep them as strings there, or use `BigInt()` on the string.
+ *
+ * Returns: `TRUE` if @snowflake is a decimal number that fits in 64 bits
+ */
+gboolean
+dgateway_snowflake_parse (const char *snowflake,
+                          guint64    *out_id)
+{
+  guint64 id = 0;
+  gboolean valid;
+
+  valid = snowflake != NULL &&
+          g_ascii_string_to_unsigned (snowflake, 10, 0, G_MAXUINT64, &id, NULL);
+  if (out_id != NULL)
+    *out_id = valid ? id : 0;
+  return valid;
+}
+
+/**
  * dgateway_snowflake_to_uint64:
  * @snowflake: (nullable): a snowflake id as a decimal string, such as
  *   `"175928847299117063"`
  *
- * Parses a snowflake id.
+ * Parses a snowflake id, with 0 for a malformed one.
  *
- * In JavaScript the result is a `Number`, which cannot hold every
- * snowflake exactly: keep them as strings there, or use `BigInt()`.
+ * No snowflake Discord hands out is 0, so 0 means failure here; to report
+ * it apart from `"0"`, use [func@DGateway.snowflake_parse]. In JavaScript the
+ * result is a `Number`, which cannot hold every snowflake exactly: keep
+ * them as strings there, or use `BigInt()`.
  *
  * Returns: the id, or 0 if @snowflake is `NULL` or not a decimal number
  *   that fits in 64 bits
@@ -27,10 +59,7 @@ dgateway_snowflake_to_uint64 (const char *snowflake)
 {
   guint64 id;
 
-  if (snowflake == NULL ||
-      !g_ascii_string_to_unsigned (snowflake, 10, 0, G_MAXUINT64, &id, NULL))
-    return 0;
-
+  dgateway_snowflake_parse (snowflake, &id);
   return id;
 }
 

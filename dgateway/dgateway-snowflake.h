@@ -21,6 +21,9 @@ G_BEGIN_DECLS
 #define DGATEWAY_DISCORD_EPOCH G_GUINT64_CONSTANT (1420070400000)
 
 DGATEWAY_AVAILABLE_IN_ALL
+gboolean   dgateway_snowflake_parse           (const char *snowflake,
+                                               guint64    *out_id);
+DGATEWAY_AVAILABLE_IN_ALL
 guint64    dgateway_snowflake_to_uint64       (const char *snowflake);
 DGATEWAY_AVAILABLE_IN_ALL
 char      *dgateway_snowflake_from_uint64     (guint64     id) G_GNUC_WARN_UNUSED_RESULT;

@@ -104,8 +104,9 @@ function listItems(model) {
     return items;
 }
 
+// A user is never null, but a partial one reads as empty strings.
 function displayName(user) {
-    return user?.global_name ?? user?.username ?? 'Someone';
+    return user.global_name || user.username || 'Someone';
 }
 
 function messageUrl(message) {
@@ -229,7 +230,7 @@ class Notifier extends Gio.Application {
     }
 
     _onMessage(message) {
-        if (!this._botId || message.author?.id === this._botId)
+        if (!this._botId || message.author.id === this._botId)
             return;
 
         // Only guild messages have a guild id.

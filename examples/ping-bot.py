@@ -51,10 +51,11 @@ class PingBot:
         print('state:', client.props.state.value_nick, flush=True)
 
     def on_message(self, client, message):
+        # Never None: a payload without an author reads as an empty User.
         author = message.props.author
-        if author is None or author.props.id == self.bot_id or author.props.bot:
+        if not author.props.id or author.props.id == self.bot_id or author.props.bot:
             return
-        if (message.props.content or '').strip() != '!ping':
+        if message.props.content.strip() != '!ping':
             return
 
         self.pongs += 1

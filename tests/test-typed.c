@@ -134,6 +134,10 @@ check_string (DGatewayObject     *object,
   const char *expected = holds (member, G_TYPE_STRING) ? json_node_get_string (member) : NULL;
   g_autofree char *property = NULL;
 
+  /* A string Discord always sends reads as "" if a payload lacks it. */
+  if (expected == NULL && !field->nullable)
+    expected = "";
+
   g_assert_cmpstr (((const char *(*) (gpointer)) field->getter) (object), ==, expected);
   g_object_get (object, field->property, &property, NULL);
   g_assert_cmpstr (property, ==, expected);
@@ -162,6 +166,28 @@ check_enum (DGatewayObject     *object,
   int property;
 
   g_assert_cmpstr (g_type_name (pspec->value_type), ==, field->ref);
+  g_assert_cmpint (((int (*) (gpointer)) field->getter) (object), ==, expected);
+  g_object_get (object, field->property, &property, NULL);
+  g_assert_cmpint (property, ==, expected);
+}
+
+/* An enum Discord sends as its nick, such as a status "dnd"; a missing or
+ * unknown one reads as the property's default. */
+static void
+check_enum_nick (DGatewayObject     *object,
+                 const FixtureField *field,
+                 JsonNode           *member)
+{
+  GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (object), field->property);
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (pspec->value_type);
+  GEnumValue *value = NULL;
+  int expected, property;
+
+  g_assert_cmpstr (g_type_name (pspec->value_type), ==, field->ref);
+  if (holds (member, G_TYPE_STRING))
+    value = g_enum_get_value_by_nick (enum_class, json_node_get_string (member));
+  expected = value != NULL ? value->value : G_PARAM_SPEC_ENUM (pspec)->default_value;
+
   g_assert_cmpint (((int (*) (gpointer)) field->getter) (object), ==, expected);
   g_object_get (object, field->property, &property, NULL);
   g_assert_cmpint (property, ==, expected);
@@ -223,6 +249,35 @@ check_date_time (DGatewayObject     *object,
   g_assert_true (property == value);
 }
 
+/* A Unix time in seconds or milliseconds (the field's ref), in UTC. */
+static void
+check_unix_time (DGatewayObject     *object,
+                 const FixtureField *field,
+                 JsonNode           *member)
+{
+  GDateTime *(*getter) (gpointer) = (GDateTime *(*) (gpointer)) field->getter;
+  GTimeSpan unit = g_str_equal (field->ref, "ms") ? G_TIME_SPAN_MILLISECOND : G_TIME_SPAN_SECOND;
+  g_autoptr(GDateTime) epoch = g_date_time_new_from_unix_utc (0);
+  g_autoptr(GDateTime) expected = NULL;
+  g_autoptr(GDateTime) property = NULL;
+  GDateTime *value = getter (object);
+
+  g_object_get (object, field->property, &property, NULL);
+  g_assert_true (property == value);
+  if (!holds (member, G_TYPE_INT64))
+    {
+      g_assert_null (value);
+      return;
+    }
+
+  expected = g_date_time_add (epoch, json_node_get_int (member) * unit);
+  g_assert_nonnull (value);
+  g_assert_cmpint (g_date_time_to_unix (value), ==, g_date_time_to_unix (expected));
+  g_assert_cmpint (g_date_time_get_microsecond (value), ==, g_date_time_get_microsecond (expected));
+  g_assert_cmpint (g_date_time_get_utc_offset (value), ==, 0);
+  g_assert_true (getter (object) == value);
+}
+
 static void
 check_child (DGatewayObject *child,
              const char     *type_name,
@@ -243,7 +298,9 @@ check_nested (DGatewayObject     *object,
   DGatewayObject *child = getter (object);
   g_autoptr(DGatewayObject) property = NULL;
 
-  if (member == NULL || !JSON_NODE_HOLDS_OBJECT (member))
+  /* An object Discord always sends reads as an empty view if a payload
+   * lacks it; the others as NULL. */
+  if ((member == NULL || !JSON_NODE_HOLDS_OBJECT (member)) && field->nullable)
     {
       g_assert_null (child);
       return;
@@ -282,24 +339,25 @@ check_list (DGatewayObject     *object,
   GListModel *(*getter) (gpointer) = (GListModel *(*) (gpointer)) field->getter;
   GListModel *list = getter (object);
   g_autoptr(GListModel) property = NULL;
-  JsonArray *array;
+  JsonArray *array = NULL;
+  guint length = 0;
 
-  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+  /* Never NULL: anything but an array is an empty list. */
+  if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
     {
-      g_assert_null (list);
-      return;
+      array = json_node_get_array (member);
+      length = json_array_get_length (array);
     }
 
-  array = json_node_get_array (member);
   g_assert_true (G_IS_LIST_MODEL (list));
   g_assert_true (getter (object) == list);
   g_object_get (object, field->property, &property, NULL);
   g_assert_true (property == list);
   g_assert_cmpstr (g_type_name (g_list_model_get_item_type (list)), ==, field->ref);
-  g_assert_cmpuint (g_list_model_get_n_items (list), ==, json_array_get_length (array));
-  g_assert_null (g_list_model_get_item (list, json_array_get_length (array)));
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, length);
+  g_assert_null (g_list_model_get_item (list, length));
 
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; i < length; i++)
     {
       g_autoptr(DGatewayObject) item = g_list_model_get_item (list, i);
       g_autoptr(DGatewayObject) again = g_list_model_get_item (list, i);
@@ -320,16 +378,14 @@ check_strv (DGatewayObject     *object,
   g_autoptr(GPtrArray) expected = g_ptr_array_new ();
   JsonArray *array;
 
-  if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
+  /* Never NULL: anything but an array is an empty one. */
+  if (member != NULL && JSON_NODE_HOLDS_ARRAY (member))
     {
-      g_assert_null (strv);
-      return;
+      array = json_node_get_array (member);
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        if (holds (json_array_get_element (array, i), G_TYPE_STRING))
+          g_ptr_array_add (expected, (char *) json_array_get_string_element (array, i));
     }
-
-  array = json_node_get_array (member);
-  for (guint i = 0; i < json_array_get_length (array); i++)
-    if (holds (json_array_get_element (array, i), G_TYPE_STRING))
-      g_ptr_array_add (expected, (char *) json_array_get_string_element (array, i));
   g_ptr_array_add (expected, NULL);
 
   g_assert_nonnull (strv);
@@ -348,19 +404,22 @@ check_int_array (DGatewayObject     *object,
   g_autoptr(GVariant) property = NULL;
   const gint64 *values;
   gsize n;
-  JsonArray *array;
+  JsonArray *array = NULL;
 
   g_object_get (object, field->property, &property, NULL);
   g_assert_true (property == variant);
+
+  /* Never NULL: anything but an array is an empty one. */
+  g_assert_nonnull (variant);
+  g_assert_cmpstr (g_variant_get_type_string (variant), ==, "ax");
+  values = g_variant_get_fixed_array (variant, &n, sizeof (gint64));
   if (member == NULL || !JSON_NODE_HOLDS_ARRAY (member))
     {
-      g_assert_null (variant);
+      g_assert_cmpuint (n, ==, 0);
       return;
     }
 
   array = json_node_get_array (member);
-  g_assert_cmpstr (g_variant_get_type_string (variant), ==, "ax");
-  values = g_variant_get_fixed_array (variant, &n, sizeof (gint64));
   g_assert_cmpuint (n, ==, json_array_get_length (array));
   for (guint i = 0; i < n; i++)
     {
@@ -455,6 +514,37 @@ check_map (DGatewayObject     *object,
     }
 }
 
+/* The has_ function of an optional or nullable scalar: TRUE exactly when
+ * the getter reads a value from the payload rather than its default. */
+static void
+check_has (DGatewayObject     *object,
+           const FixtureField *field,
+           JsonNode           *member)
+{
+  g_autofree char *property = g_strconcat ("has-", field->property, NULL);
+  gboolean expected, value;
+
+  switch (field->kind)
+    {
+    case 'b':
+      expected = holds (member, G_TYPE_BOOLEAN);
+      break;
+    case 'f':
+      expected = holds (member, G_TYPE_DOUBLE) || holds (member, G_TYPE_INT64);
+      break;
+    case 'n':
+      expected = holds (member, G_TYPE_STRING);
+      break;
+    default:
+      expected = holds (member, G_TYPE_INT64);
+      break;
+    }
+
+  g_assert_cmpint (((gboolean (*) (gpointer)) field->has) (object), ==, expected);
+  g_object_get (object, property, &value, NULL);
+  g_assert_cmpint (value, ==, expected);
+}
+
 static void
 check_field (DGatewayObject     *object,
              const FixtureField *field,
@@ -466,6 +556,8 @@ check_field (DGatewayObject     *object,
     member = json_object_get_member (json_node_get_object (json), field->name);
 
   g_assert_cmpint (dgateway_object_has_member (object, field->name), ==, member != NULL);
+  if (field->has != NULL)
+    check_has (object, field, member);
 
   switch (field->kind)
     {
@@ -480,6 +572,9 @@ check_field (DGatewayObject     *object,
     case 'F':
       check_enum (object, field, member);
       break;
+    case 'n':
+      check_enum_nick (object, field, member);
+      break;
     case 'f':
       check_double (object, field, member);
       break;
@@ -491,6 +586,9 @@ check_field (DGatewayObject     *object,
       break;
     case 't':
       check_date_time (object, field, member);
+      break;
+    case 'T':
+      check_unix_time (object, field, member);
       break;
     case 'o':
       check_nested (object, field, member, field->ref);
@@ -531,8 +629,12 @@ check_object (DGatewayObject *object,
   const FixtureClass *klass = find_class (G_OBJECT_TYPE_NAME (object));
   JsonNode *node = dgateway_object_get_json (object);
 
-  /* The JSON of the view is the value it was built on, built once. */
-  g_assert_true (json_node_equal (node, json));
+  /* The JSON of the view is the value it was built on, built once; an
+   * empty view, on a missing member, has none. */
+  if (json == NULL)
+    g_assert_null (node);
+  else
+    g_assert_true (json_node_equal (node, json));
   g_assert_true (dgateway_object_get_json (object) == node);
 
   if (klass == NULL)
@@ -551,11 +653,26 @@ check_property_count (const FixtureClass *klass)
   GObjectClass *object_class = g_type_class_ref (klass->get_type ());
   guint n;
   g_autofree GParamSpec **pspecs = g_object_class_list_properties (object_class, &n);
+  guint n_has = 0;
 
-  /* The fields, plus DGatewayObject:json. */
-  g_assert_cmpuint (n, ==, klass->n_fields + 1);
+  /* The fields and their has- properties, plus DGatewayObject:json. */
   for (guint i = 0; i < klass->n_fields; i++)
-    g_assert_nonnull (g_object_class_find_property (object_class, klass->fields[i].property));
+    {
+      g_autofree char *has = g_strconcat ("has-", klass->fields[i].property, NULL);
+
+      g_assert_nonnull (g_object_class_find_property (object_class, klass->fields[i].property));
+      if (klass->fields[i].has != NULL)
+        {
+          GParamSpec *pspec = g_object_class_find_property (object_class, has);
+
+          g_assert_nonnull (pspec);
+          g_assert_true (pspec->value_type == G_TYPE_BOOLEAN);
+          n_has++;
+        }
+      else
+        g_assert_null (g_object_class_find_property (object_class, has));
+    }
+  g_assert_cmpuint (n, ==, klass->n_fields + n_has + 1);
   g_type_class_unref (object_class);
 }
 
@@ -761,7 +878,8 @@ test_detail_filtering (void)
   g_assert_cmpuint (typing.dispatched->len, ==, 1);
   g_assert_cmpuint (typing.objects->len, ==, 1);
   g_assert_true (DGATEWAY_IS_TYPING_START (typing.objects->pdata[0]));
-  g_assert_cmpint (dgateway_typing_start_get_timestamp (typing.objects->pdata[0]), ==, 1700000000);
+  g_assert_cmpint (g_date_time_to_unix (dgateway_typing_start_get_timestamp (typing.objects->pdata[0])),
+                   ==, 1700000000);
   g_assert_cmpuint (messages.objects->len, ==, 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
@@ -866,7 +984,9 @@ test_message_c_api (void)
   g_assert_cmpuint (dgateway_snowflake_to_uint64 (dgateway_message_get_id (message)), ==,
                     G_GUINT64_CONSTANT (1234567890123456789));
   g_assert_cmpint (dgateway_message_get_channel_type (message), ==, DGATEWAY_CHANNEL_TYPE_PUBLIC_THREAD);
-  g_assert_cmpint (dgateway_message_get_message_type (message), ==, 0);
+  g_assert_cmpint (dgateway_message_get_message_type (message), ==, DGATEWAY_MESSAGE_TYPE_DEFAULT);
+  g_assert_cmpint (dgateway_message_get_flags (message), ==, 0);
+  g_assert_false (dgateway_message_has_flags (message));
   g_assert_null (dgateway_message_get_edited_timestamp (message));
   g_assert_true (dgateway_object_has_member (DGATEWAY_OBJECT (message), "edited_timestamp"));
   g_assert_null (dgateway_message_get_member (message));
@@ -899,7 +1019,6 @@ test_message_c_api (void)
 static void
 test_snowflake (void)
 {
-  g_autoptr(GDateTime) created = NULL;
   g_autofree char *text = dgateway_snowflake_from_uint64 (G_MAXUINT64);
 
   g_assert_cmpuint (dgateway_snowflake_to_uint64 ("18446744073709551615"), ==, G_MAXUINT64);
@@ -910,12 +1029,139 @@ test_snowflake (void)
   g_assert_cmpuint (dgateway_snowflake_to_uint64 (""), ==, 0);
   g_assert_cmpuint (dgateway_snowflake_to_uint64 (NULL), ==, 0);
   g_assert_null (dgateway_snowflake_get_created_at ("nope"));
+}
+
+/* Malformed ids are failures, told apart from "0". */
+static void
+test_snowflake_parse (void)
+{
+  const char *malformed[] = { "abc", "", "12a", "-1", "+1", " 1", "1 ",
+                              "18446744073709551616", "\xd9\xa1" };
+  guint64 id = 42;
+
+  g_assert_true (dgateway_snowflake_parse ("175928847299117063", &id));
+  g_assert_cmpuint (id, ==, G_GUINT64_CONSTANT (175928847299117063));
+  g_assert_true (dgateway_snowflake_parse ("18446744073709551615", &id));
+  g_assert_cmpuint (id, ==, G_MAXUINT64);
+  g_assert_true (dgateway_snowflake_parse ("0", &id));
+  g_assert_cmpuint (id, ==, 0);
+  g_assert_true (dgateway_snowflake_parse ("1", NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (malformed); i++)
+    {
+      id = 42;
+      g_assert_false (dgateway_snowflake_parse (malformed[i], &id));
+      g_assert_cmpuint (id, ==, 0);
+      g_assert_cmpuint (dgateway_snowflake_to_uint64 (malformed[i]), ==, 0);
+    }
+  id = 42;
+  g_assert_false (dgateway_snowflake_parse (NULL, &id));
+  g_assert_cmpuint (id, ==, 0);
+}
+
+static void
+test_snowflake_created_at (void)
+{
+  g_autoptr(GDateTime) created = NULL;
 
   /* Discord's own example: 175928847299117063 is 2016-04-30 11:18:25.796 UTC. */
   created = dgateway_snowflake_get_created_at ("175928847299117063");
   g_assert_cmpint (g_date_time_to_unix (created), ==, 1462015105);
   g_assert_cmpint (g_date_time_get_microsecond (created), ==, 796000);
   g_assert_cmpint (g_date_time_get_utc_offset (created), ==, 0);
+}
+
+/* Issue #14: typed where Discord's documentation gives a type. The fixture
+ * tests check every field against the schema; this checks the schema. */
+static void
+test_documented_types (void)
+{
+  const struct {
+    GType (*get_type) (void);
+    const char *property;
+    GType value_type;
+  } fields[] = {
+    { dgateway_message_get_type, "type", DGATEWAY_TYPE_MESSAGE_TYPE },
+    { dgateway_message_get_type, "flags", DGATEWAY_TYPE_MESSAGE_FLAGS },
+    { dgateway_user_get_type, "flags", DGATEWAY_TYPE_USER_FLAGS },
+    { dgateway_user_get_type, "public-flags", DGATEWAY_TYPE_USER_FLAGS },
+    { dgateway_user_get_type, "premium-type", DGATEWAY_TYPE_PREMIUM_TYPE },
+    { dgateway_channel_get_type, "type", DGATEWAY_TYPE_CHANNEL_TYPE },
+    { dgateway_channel_get_type, "flags", DGATEWAY_TYPE_CHANNEL_FLAGS },
+    { dgateway_guild_get_type, "verification-level", DGATEWAY_TYPE_VERIFICATION_LEVEL },
+    { dgateway_guild_get_type, "premium-tier", DGATEWAY_TYPE_PREMIUM_TIER },
+    { dgateway_guild_get_type, "nsfw-level", DGATEWAY_TYPE_GUILD_NSFW_LEVEL },
+    { dgateway_guild_get_type, "system-channel-flags", DGATEWAY_TYPE_SYSTEM_CHANNEL_FLAGS },
+    { dgateway_guild_member_get_type, "flags", DGATEWAY_TYPE_GUILD_MEMBER_FLAGS },
+    { dgateway_presence_update_get_type, "status", DGATEWAY_TYPE_STATUS },
+    { dgateway_client_status_get_type, "desktop", DGATEWAY_TYPE_STATUS },
+    { dgateway_typing_start_get_type, "timestamp", G_TYPE_DATE_TIME },
+    { dgateway_activity_get_type, "created-at", G_TYPE_DATE_TIME },
+    { dgateway_activity_timestamps_get_type, "start", G_TYPE_DATE_TIME },
+    { dgateway_voice_channel_start_time_update_get_type, "voice-start-time", G_TYPE_DATE_TIME },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GObjectClass *klass = g_type_class_ref (fields[i].get_type ());
+      GParamSpec *pspec = g_object_class_find_property (klass, fields[i].property);
+
+      g_assert_nonnull (pspec);
+      g_assert_cmpstr (g_type_name (pspec->value_type), ==, g_type_name (fields[i].value_type));
+      g_type_class_unref (klass);
+    }
+}
+
+/* The statuses Discord sends read as DGatewayStatus; TYPING_START's Unix
+ * seconds and an activity's milliseconds as times in UTC. */
+static void
+test_status_and_times (void)
+{
+  g_autoptr(DGatewayPayload) payload =
+    parse_data ("{\"status\":\"dnd\",\"client_status\":{\"mobile\":\"idle\",\"web\":\"sleeping\"},"
+                "\"activities\":[{\"name\":\"x\",\"type\":0,\"created_at\":1714560000123,"
+                "\"timestamps\":{\"start\":-1}}]}");
+  g_autoptr(DGatewayPayload) typing_payload = parse_data ("{\"timestamp\":1700000000}");
+  DGatewayObject *presence = dgateway_object_new_view (DGATEWAY_TYPE_PRESENCE_UPDATE, payload,
+                                                       dgateway_payload_get_data (payload));
+  DGatewayObject *typing = dgateway_object_new_view (DGATEWAY_TYPE_TYPING_START, typing_payload,
+                                                     dgateway_payload_get_data (typing_payload));
+  DGatewayClientStatus *client_status;
+  g_autoptr(DGatewayActivity) activity = NULL;
+  GDateTime *time;
+  DGatewayStatus status;
+
+  g_assert_cmpint (dgateway_presence_update_get_status (DGATEWAY_PRESENCE_UPDATE (presence)), ==,
+                   DGATEWAY_STATUS_DND);
+  g_object_get (presence, "status", &status, NULL);
+  g_assert_cmpint (status, ==, DGATEWAY_STATUS_DND);
+
+  /* Absent and unknown read as offline; has_ tells them apart. */
+  client_status = dgateway_presence_update_get_client_status (DGATEWAY_PRESENCE_UPDATE (presence));
+  g_assert_cmpint (dgateway_client_status_get_mobile (client_status), ==, DGATEWAY_STATUS_IDLE);
+  g_assert_cmpint (dgateway_client_status_get_desktop (client_status), ==, DGATEWAY_STATUS_OFFLINE);
+  g_assert_false (dgateway_client_status_has_desktop (client_status));
+  g_assert_cmpint (dgateway_client_status_get_web (client_status), ==, DGATEWAY_STATUS_OFFLINE);
+  g_assert_true (dgateway_client_status_has_web (client_status));
+
+  activity = g_list_model_get_item (dgateway_presence_update_get_activities (DGATEWAY_PRESENCE_UPDATE (presence)), 0);
+  time = dgateway_activity_get_created_at (activity);
+  g_assert_cmpint (g_date_time_to_unix (time), ==, 1714560000);
+  g_assert_cmpint (g_date_time_get_microsecond (time), ==, 123000);
+  g_assert_cmpint (g_date_time_get_utc_offset (time), ==, 0);
+  /* One millisecond before 1970. */
+  time = dgateway_activity_timestamps_get_start (dgateway_activity_get_timestamps (activity));
+  g_assert_cmpint (g_date_time_to_unix (time), ==, -1);
+  g_assert_cmpint (g_date_time_get_microsecond (time), ==, 999000);
+  g_assert_null (dgateway_activity_timestamps_get_end (dgateway_activity_get_timestamps (activity)));
+
+  time = dgateway_typing_start_get_timestamp (DGATEWAY_TYPING_START (typing));
+  g_assert_cmpint (g_date_time_to_unix (time), ==, 1700000000);
+  g_assert_cmpint (g_date_time_get_microsecond (time), ==, 0);
+
+  g_clear_object (&activity);
+  g_assert_finalize_object (presence);
+  g_assert_finalize_object (typing);
 }
 
 /* A view outlives the event and the client's handlers: it holds the
@@ -944,7 +1190,11 @@ main (int   argc,
   test_init (&argc, &argv);
 
   g_test_add_func ("/dgateway/typed/snowflake", test_snowflake);
+  g_test_add_func ("/dgateway/typed/snowflake-parse", test_snowflake_parse);
+  g_test_add_func ("/dgateway/typed/snowflake-created-at", test_snowflake_created_at);
   g_test_add_func ("/dgateway/typed/view-keeps-payload", test_view_keeps_payload);
+  g_test_add_func ("/dgateway/typed/documented-types", test_documented_types);
+  g_test_add_func ("/dgateway/typed/status-and-times", test_status_and_times);
   for (guint i = 0; i < G_N_ELEMENTS (fixture_classes); i++)
     {
       g_autofree char *path = g_strdup_printf ("/dgateway/typed/class/%s", fixture_classes[i].type_name);

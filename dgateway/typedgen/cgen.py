@@ -107,7 +107,12 @@ class CWriter:
     def lookup(self, c, f):
         return f'dgateway_{c.snake}_lookup_{f.c_name}'
 
+    def has(self, c, f):
+        return f'dgateway_{c.snake}_has_{f.c_name}'
+
     def fail_value(self, f):
+        if f.kind == 'enum' and self.schema.enums[f.ref].missing:
+            return self.schema.enums[f.ref].default
         return FAIL_VALUES.get(f.kind, 'NULL')
 
     # Documentation
@@ -116,8 +121,15 @@ class CWriter:
         k = f.kind
         if k == 'snowflake':
             return 'A snowflake id, as a decimal string.'
+        if k == 'timestamp' and f.unit:
+            unit = 'milliseconds' if f.unit == 'ms' else 'seconds'
+            return f'A Unix time in {unit}, read as a time in UTC.'
         if k == 'timestamp':
             return 'An ISO 8601 time.'
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            en = self.schema.enums[f.ref]
+            return (f'A [enum@DGateway.{f.ref}] value, which Discord sends as its nick, '
+                    f'such as `"{self.nick(en.values[1][0])}"`.')
         if k == 'enum':
             return f'A [enum@DGateway.{f.ref}] value.'
         if k == 'flags':
@@ -174,15 +186,36 @@ class CWriter:
         listed = names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]
         return f'Only in {listed} payloads.'
 
+    def has_sentence(self, c, f):
+        if not f.has_function:
+            return None
+        return (f'[method@DGateway.{c.name}.has_{f.c_name}] tells a missing or `null` value '
+                'from one that reads as the default.')
+
     def field_paragraphs(self, c, f, verb):
         first = f'{verb} `{f.name}` of the {c.human}.' if verb else f'The `{f.name}` of the {c.human}.'
         kind = self.kind_sentence(c, f)
         details = ' '.join(s for s in (kind, self.only_in_sentence(f), f.doc and sentence(f.doc),
-                                       self.presence_sentence(f)) if s)
+                                       self.presence_sentence(f), self.has_sentence(c, f)) if s)
         return [first, details or None]
+
+    def has_paragraphs(self, c, f, verb):
+        what = {'int': 'an integer', 'enum': 'an integer', 'flags': 'an integer',
+                'float': 'a number', 'bool': 'a boolean'}[f.kind]
+        if f.kind == 'enum' and self.schema.enums[f.ref].strings:
+            what = 'a string'
+        first = (f'{verb} the {c.human} holds `{f.name}`.' if verb
+                 else f'Whether the {c.human} holds `{f.name}`.')
+        return [first,
+                f'It is `TRUE` when the member is {what}, and `FALSE` when it is missing, '
+                f'`null` or of another type: then [property@DGateway.{c.name}:{f.prop_name}] '
+                'reads as its default.']
 
     def returns(self, f):
         k, n = f.kind, f'`{f.name}`'
+        if k in ('string', 'snowflake') and not f.can_be_null:
+            return (f'the {n}, or an empty string if it is missing or not a string, '
+                    'which only a malformed payload does')
         if k in ('string', 'snowflake'):
             return f'(nullable): the {n}, or `NULL` if it is missing, `null` or not a string'
         if k == 'int':
@@ -193,20 +226,32 @@ class CWriter:
             return f'the {n}, or `FALSE` if it is missing or not a boolean'
         if k == 'present':
             return f'`TRUE` if {n} is present'
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            en = self.schema.enums[f.ref]
+            return (f'the {n}, or [enum@DGateway.{f.ref}.{self.nick(en.missing)}] if it is '
+                    'missing or not one of the nicks')
+        if k == 'enum' and self.schema.enums[f.ref].default != '0':
+            return f'the {n}, or 0 (no value of the enum) if it is missing or not an integer'
         if k in ('enum', 'flags'):
             return f'the {n}, or 0 if it is missing or not an integer'
+        if k == 'timestamp' and f.unit:
+            return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, '
+                    '`null` or not an integer')
         if k == 'timestamp':
             return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, '
                     '`null` or not an ISO 8601 time')
+        if k == 'object' and not f.can_be_null:
+            return (f'(transfer none): the {n}; if it is missing or not an object, which only '
+                    'a malformed payload does, a view whose fields all read as their defaults')
         if k in ('object', 'union'):
             return f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null` or not an object'
         if k == 'list':
-            return f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null` or not an array'
+            return f'(transfer none): the {n}, empty if it is missing, `null` or not an array'
         if k == 'strv':
-            return (f'(transfer none) (nullable) (array zero-terminated=1): the {n}, or `NULL` '
-                    'if it is missing, `null` or not an array')
+            return (f'(transfer none) (array zero-terminated=1): the {n}, empty if it is '
+                    'missing, `null` or not an array')
         if k == 'int_array':
-            return f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null` or not an array'
+            return f'(transfer none): the {n}, empty if it is missing, `null` or not an array'
         if k == 'variant':
             return (f'(transfer none) (nullable): the {n}, or `NULL` if it is missing, `null`, '
                     'an object or an array')
@@ -227,6 +272,11 @@ class CWriter:
             url = DOCS_URL + path + anchor
             paras.append(f'See [Discord\'s documentation]({url}).')
         return paras
+
+    @staticmethod
+    def nick(value_name):
+        """The nick glib-mkenums and G_DEFINE_ENUM_VALUE give a value."""
+        return value_name.lower().replace('_', '-')
 
     def signal_of(self, event_name):
         return event_name.lower().replace('_', '-')
@@ -257,7 +307,12 @@ class CWriter:
 
     def enum_decl(self, en):
         params = [f'@{en.value_c_name(n)}: {doc}' for n, _v, doc in en.values]
-        lines = [comment([[f'{en.c_type}:'] + params, sentence(en.doc)]), 'typedef enum {']
+        paras = [[f'{en.c_type}:'] + params, sentence(en.doc),
+                 'Discord adds values: one this library does not know yet reads as its number.']
+        if en.source:
+            path, _, anchor = en.source.partition('.mdx')
+            paras.append(f'See [Discord\'s documentation]({DOCS_URL + path + anchor}).')
+        lines = [comment(paras), 'typedef enum {']
         width = max(len(en.value_c_name(n)) for n, _v, _d in en.values)
         for n, v, _doc in en.values:
             value = f'1 << {v.bit_length() - 1}' if en.flags and v else str(v)
@@ -272,6 +327,8 @@ class CWriter:
         protos = []
         for f in c.fields:
             protos.append((self.c_type(f), self.getter(c, f), [f'{c.c_type} *self']))
+            if f.has_function:
+                protos.append(('gboolean', self.has(c, f), [f'{c.c_type} *self']))
             if f.kind == 'map':
                 protos.append((f'DGateway{f.ref} *' if f.ref != 'Object' else 'DGatewayObject *',
                                self.lookup(c, f), [f'{c.c_type} *self', 'const char *key']))
@@ -310,7 +367,7 @@ class CWriter:
         out = [BANNER, '#include "config.h"\n',
                '#include "dgateway-object-private.h"\n#include "dgateway-typed.h"\n',
                '#define OBJECT(self) ((DGatewayObject *) (self))',
-               '#define PARAM_FLAGS (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)\n']
+               '#define PARAM_FLAGS (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY)\n']
         for c in classes:
             out.append(self.class_source(c))
         return '\n'.join(out)
@@ -319,7 +376,11 @@ class CWriter:
         up = c.upper
         parts = [comment([[f'{c.c_type}:']] + self.class_doc(c)),
                  f'struct _{c.c_type}\n{{\n  DGatewayObject parent_instance;\n}};\n']
-        props = [f'  {up}_PROP_0,'] + [f'  {up}_PROP_{f.c_name.upper()},' for f in c.fields]
+        props = [f'  {up}_PROP_0,']
+        for f in c.fields:
+            props.append(f'  {up}_PROP_{f.c_name.upper()},')
+            if f.has_function:
+                props.append(f'  {up}_PROP_HAS_{f.c_name.upper()},')
         parts.append('enum {\n' + '\n'.join(props) + f'\n  {up}_N_PROPS\n}};\n')
         slots = []
         for f in c.fields:
@@ -337,6 +398,8 @@ class CWriter:
         parts.append(f'static void\ndgateway_{c.snake}_init ({c.c_type} *self)\n{{\n}}\n')
         for f in c.fields:
             parts.append(self.getter_source(c, f))
+            if f.has_function:
+                parts.append(self.has_source(c, f))
             if f.kind in ('map', 'map_string'):
                 parts.append(self.lookup_source(c, f))
         return '\n'.join(parts)
@@ -353,6 +416,10 @@ class CWriter:
             lines.append(f'    case {c.upper}_PROP_{f.c_name.upper()}:')
             lines.append(f'      g_value_set_{setter} (value, {self.getter(c, f)} (self));')
             lines.append('      break;')
+            if f.has_function:
+                lines.append(f'    case {c.upper}_PROP_HAS_{f.c_name.upper()}:')
+                lines.append(f'      g_value_set_boolean (value, {self.has(c, f)} (self));')
+                lines.append('      break;')
         lines.append('    default:\n      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);')
         lines.append('    }\n}\n')
         return '\n'.join(lines)
@@ -402,6 +469,12 @@ class CWriter:
                                  + self.field_paragraphs(c, f, None), '  '))
             lines.append(f'  {c.snake}_props[{c.upper}_PROP_{f.c_name.upper()}] =')
             lines.append(self.wrap_call(f'    {self.pspec(f)};') + '\n')
+            if f.has_function:
+                lines.append(comment([[f'{c.c_type}:has-{f.prop_name}: (getter has_{f.c_name})']]
+                                     + self.has_paragraphs(c, f, None), '  '))
+                lines.append(f'  {c.snake}_props[{c.upper}_PROP_HAS_{f.c_name.upper()}] =')
+                lines.append(self.wrap_call(f'    g_param_spec_boolean ("has-{f.prop_name}", '
+                                            'NULL, NULL, FALSE, PARAM_FLAGS);') + '\n')
         lines.append(f'  g_object_class_install_properties (object_class, {c.upper}_N_PROPS, '
                      f'{c.snake}_props);\n}}\n')
         return '\n'.join(lines)
@@ -420,8 +493,15 @@ class CWriter:
     def read_call(self, c, f):
         slot = f'{c.upper}_SLOT_{f.c_name.upper()}'
         k, key = f.kind, f'"{f.name}"'
+        if k in ('string', 'snowflake') and not f.can_be_null:
+            return f'dgateway_object_read_string_or_empty (OBJECT (self), {key})'
         if k in ('string', 'snowflake'):
             return f'dgateway_object_read_string (OBJECT (self), {key})'
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            en = self.schema.enums[f.ref]
+            call = f'({en.c_type}) dgateway_object_read_enum_nick ('
+            indent = ' ' * (len('  return ') + len(call))
+            return (f'{call}OBJECT (self), {key},\n{indent}{en.gtype},\n{indent}{en.default})')
         if k in ('int', 'enum', 'flags'):
             call = f'dgateway_object_read_int (OBJECT (self), {key})'
             return f'({self.c_type(f)}) {call}' if k != 'int' else call
@@ -431,8 +511,14 @@ class CWriter:
             return f'dgateway_object_read_bool (OBJECT (self), {key})'
         if k == 'present':
             return f'dgateway_object_has_member (OBJECT (self), {key})'
+        if k == 'timestamp' and f.unit:
+            unit = 'G_TIME_SPAN_MILLISECOND' if f.unit == 'ms' else 'G_TIME_SPAN_SECOND'
+            return f'dgateway_object_read_unix_time (OBJECT (self), {slot}, {key}, {unit})'
         if k == 'timestamp':
             return f'dgateway_object_read_date_time (OBJECT (self), {slot}, {key})'
+        if k == 'object' and not f.can_be_null:
+            return (f'dgateway_object_read_view (OBJECT (self), {slot}, {key},\n'
+                    f'                                    {self.gtype_of(f.ref)})')
         if k == 'object':
             return (f'dgateway_object_read_object (OBJECT (self), {slot}, {key},\n'
                     f'                                      {self.gtype_of(f.ref)})')
@@ -471,6 +557,21 @@ class CWriter:
         body.append(f'  return {self.read_call(c, f)};')
         return (doc + '\n' + self.function_head(ret, name, [f'{c.c_type} *self'])
                 + '\n{\n' + ''.join(decls) + '\n'.join(body) + '\n}\n')
+
+    def has_source(self, c, f):
+        name = self.has(c, f)
+        value_type = {'int': 'INT', 'enum': 'INT', 'flags': 'INT', 'float': 'DOUBLE',
+                      'bool': 'BOOL'}[f.kind]
+        if f.kind == 'enum' and self.schema.enums[f.ref].strings:
+            value_type = 'STRING'
+        doc = comment([[f'{name}:', f'@self: {article(c.human)}']]
+                      + self.has_paragraphs(c, f, 'Checks whether')
+                      + [tag_lines('Returns', f'`TRUE` if the {c.human} holds `{f.name}`')])
+        return (doc + '\n' + self.function_head('gboolean', name, [f'{c.c_type} *self'])
+                + '\n{\n'
+                + f'  g_return_val_if_fail (DGATEWAY_IS_{c.upper} (self), FALSE);\n\n'
+                + f'  return dgateway_object_holds (OBJECT (self), "{f.name}", '
+                + f'DGATEWAY_VALUE_{value_type});\n}}\n')
 
     def union_switch(self, c, f):
         by = next(g for g in c.fields if g.name == f.by)
@@ -563,7 +664,7 @@ G_END_DECLS
                 continue
             macro = 'G_DEFINE_FLAGS_TYPE' if en.flags else 'G_DEFINE_ENUM_TYPE'
             vmacro = 'G_DEFINE_ENUM_VALUE'
-            values = [f'  {vmacro} ({en.value_c_name(n)}, "{n.lower().replace("_", "-")}")'
+            values = [f'  {vmacro} ({en.value_c_name(n)}, "{self.nick(n)}")'
                       for n, _v, _d in en.values]
             out.append(f'{macro} ({en.c_type}, dgateway_{en.snake},\n' + ',\n'.join(values) + ')\n')
         out.append('/* Sorted by name, for dgateway_typed_event_lookup(). */')

@@ -24,6 +24,10 @@ KIND_CODES = {
     'object': 'o', 'union': 'u', 'list': 'l', 'strv': 'v', 'int_array': 'a',
     'variant': 'V', 'json': 'j', 'map': 'm', 'map_string': 'M',
 }
+# Kinds read another way than their code says: an enum sent as its nick,
+# a timestamp sent as a Unix time.
+NICK_ENUM_CODE = 'n'
+UNIX_TIME_CODE = 'T'
 
 
 def c_string(text):
@@ -97,12 +101,19 @@ class FixtureWriter:
             return flavour == 'full'
         if k == 'present':
             return None
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            values = self.schema.enums[f.ref].values
+            return values[v.next() % len(values)][0].lower().replace('_', '-')
         if k == 'enum':
             values = self.schema.enums[f.ref].values
             return values[v.next() % len(values)][1] or values[-1][1]
         if k == 'flags':
             values = self.schema.enums[f.ref].values
             return values[0][1] | values[-1][1]
+        if k == 'timestamp' and f.unit:
+            # Seconds or milliseconds of 2024, with a fraction for the latter.
+            n = 1_704_067_200 + v.next() * 86_401
+            return n * 1000 + v.n % 1000 if f.unit == 'ms' else n
         if k == 'timestamp':
             return v.timestamp()
         if k == 'object':
@@ -172,6 +183,11 @@ class FixtureWriter:
     def wrong_value(self, f, index):
         """A value of another JSON type than the field's."""
         k = f.kind
+        if k == 'enum' and self.schema.enums[f.ref].strings:
+            # A string it does not know reads as the default, as the rest.
+            return [12345, 'sleeping', True, [1]][index % 4]
+        if k == 'timestamp' and f.unit:
+            return ['1704067200', 1.5e9, True, [1]][index % 4]
         if k in ('string', 'snowflake', 'timestamp'):
             return [12345, {'not': 'a string'}, ['x'], True][index % 4]
         if k in ('int', 'enum', 'flags'):
@@ -217,12 +233,22 @@ class FixtureWriter:
                 ref = f.by + ':' + ','.join(f'{k}=DGateway{v}' for k, v in sorted(f.cases.items()))
             elif f.kind in ('enum', 'flags'):
                 ref = f'DGateway{f.ref}'
+            elif f.unit:
+                ref = f.unit
             else:
                 ref = ''
+            code = KIND_CODES[f.kind]
+            if f.kind == 'enum' and self.schema.enums[f.ref].strings:
+                code = NICK_ENUM_CODE
+            elif f.unit:
+                code = UNIX_TIME_CODE
             lookup = (f'(GCallback) dgateway_{c.snake}_lookup_{f.c_name}'
                       if f.kind in ('map', 'map_string') else 'NULL')
-            rows.append(f'  {{ "{f.name}", "{f.prop_name}", \'{KIND_CODES[f.kind]}\', "{ref}",\n'
-                        f'    (GCallback) dgateway_{c.snake}_get_{f.c_name}, {lookup} }},')
+            has = f'(GCallback) dgateway_{c.snake}_has_{f.c_name}' if f.has_function else 'NULL'
+            nullable = 'TRUE' if f.can_be_null else 'FALSE'
+            rows.append(f'  {{ "{f.name}", "{f.prop_name}", \'{code}\', "{ref}",\n'
+                        f'    (GCallback) dgateway_{c.snake}_get_{f.c_name}, {lookup},\n'
+                        f'    {has}, {nullable} }},')
         return (f'static const FixtureField fields_{c.snake}[] = {{\n' + '\n'.join(rows)
                 + '\n};\n')
 
@@ -236,6 +262,8 @@ class FixtureWriter:
   const char *ref;        /* the class or enum it holds; for a union "by:value=class,..." */
   GCallback   getter;     /* its C getter */
   GCallback   lookup;     /* the lookup function of a map */
+  GCallback   has;        /* its has_ function, for an optional or nullable scalar */
+  gboolean    nullable;   /* whether the getter may return NULL */
 } FixtureField;
 
 typedef struct {

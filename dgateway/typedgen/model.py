@@ -9,12 +9,18 @@ The schema format:
                   "payloads": {same as objects.json, for event-only shapes}}
   enums.json     {"ChannelType": {"doc": ..., "flags": false,
                                   "external": header that declares it already,
+                                  "source": page of Discord's documentation,
+                                  "strings": Discord sends the nick, such
+                                             as "dnd", not the number,
+                                  "missing": the value a missing or unknown
+                                             string reads as,
                                   "values": [{"name", "value", "doc"}]}}
 
   FIELD          {"name": JSON key, "type": TYPE, "optional": bool,
                   "nullable": bool, "only_in": [events], "doc": text,
                   "c_name": C name when the key would clash (e.g. "type")}
   TYPE           snowflake | string | int | float | bool | timestamp
+                 | unix_time | unix_time_ms (integers, read as times too)
                  | present | json | variant | enum:E | flags:E
                  | object:C | array:C | array:snowflake | array:string
                  | array:int | map:C | map:snowflake
@@ -37,6 +43,22 @@ CACHED_KINDS = {'timestamp', 'object', 'union', 'list', 'strv', 'int_array',
 # or GObject's own in GJS and PyGObject (get_data(), get_property(), ...),
 # which a getter of ours would hide there.
 RESERVED_GETTERS = {'type', 'json', 'data', 'qdata', 'property', 'properties'}
+# The same for has_ functions: DGatewayObject has has_member().
+RESERVED_HAS = {'member'}
+# GJS turns properties into accessors that would hide GObject's methods of
+# the same name (tests/bindings/test-api-gjs.js checks the typelib).
+RESERVED_PROPERTIES = {'bind_property', 'connect', 'connect_after', 'disconnect', 'emit',
+                       'freeze_notify', 'notify', 'ref', 'ref_sink', 'run_dispose',
+                       'thaw_notify', 'unref', 'watch_closure', 'steal_data',
+                       'set_property', 'set_data'}
+
+# Scalars whose getter cannot say "absent" by itself: 0, FALSE and an enum's
+# first value are real values (an accent colour of 0 is black, a position
+# of 0 is the top). An optional or nullable one gets a has_ function and a
+# has- property rather than a sentinel, because every sentinel is a valid
+# value of some field, and a property of type int64 has no room for one that
+# GJS and PyGObject could tell apart.
+HAS_KINDS = {'int', 'float', 'bool', 'enum', 'flags'}
 
 
 class SchemaError(Exception):
@@ -60,6 +82,9 @@ class Enum:
         # Declared by hand in that header (and registered by mkenums), for
         # the API that sends it too: the generator only refers to it.
         self.external = spec.get('external')
+        self.source = spec.get('source')
+        self.strings = bool(spec.get('strings', False))
+        self.missing = spec.get('missing')
         self.snake = camel_to_snake(name)
         self.upper = self.snake.upper()
         self.c_type = 'DGateway' + name
@@ -70,6 +95,15 @@ class Enum:
                 raise SchemaError(f'{name}: bad value name {v["name"]!r}')
             self.values.append((v['name'], int(v['value']), v['doc']))
         self.values.sort(key=lambda v: v[1])
+        unknown = set(spec) - {'doc', 'flags', 'external', 'source', 'strings', 'missing', 'values'}
+        if unknown:
+            raise SchemaError(f'{name}: unknown keys {unknown}')
+        if self.missing is not None and self.missing not in (v[0] for v in self.values):
+            raise SchemaError(f'{name}: "missing" names no value')
+        if self.strings and (self.flags or not self.external):
+            # The nicks are mkenums' (lower case, dashes): the enum must be
+            # registered by mkenums, and flags have no single nick.
+            raise SchemaError(f'{name}: "strings" needs an external enum')
 
     def value_c_name(self, value_name):
         return f'DGATEWAY_{self.upper}_{value_name}'
@@ -77,6 +111,8 @@ class Enum:
     @property
     def default(self):
         """The value a missing member reads as, if the enum has it."""
+        if self.missing:
+            return self.value_c_name(self.missing)
         if self.flags or any(v[1] == 0 for v in self.values):
             return '0'
         return self.value_c_name(self.values[0][0])
@@ -96,12 +132,16 @@ class Field:
         self.by = spec.get('by')
         self.cases = spec.get('cases')
         self.ref = None          # name of the class or enum it refers to
+        self.unit = None         # of a timestamp: None (ISO 8601), 's' or 'ms'
         self.slot = None         # cache slot, for the kinds in CACHED_KINDS
         self.kind = self._parse_type(self.type)
         if not re.match(r'^[a-z][a-z0-9_]*$', self.name):
             raise SchemaError(f'{owner.name}.{self.name}: bad field name')
-        if self.c_name in RESERVED_GETTERS:
+        if self.c_name in RESERVED_GETTERS or (self.has_function and self.c_name in RESERVED_HAS):
             raise SchemaError(f'{owner.name}.{self.name}: give it a "c_name"')
+        if self.name in RESERVED_PROPERTIES:
+            raise SchemaError(f'{owner.name}.{self.name}: its property would hide '
+                              'GObject\'s method in GJS')
         unknown = set(spec) - {'name', 'c_name', 'type', 'optional', 'nullable',
                                'only_in', 'doc', 'by', 'cases'}
         if unknown:
@@ -111,6 +151,9 @@ class Field:
         if t in ('snowflake', 'string', 'int', 'float', 'bool', 'timestamp',
                  'present', 'json', 'variant'):
             return t
+        if t in ('unix_time', 'unix_time_ms'):
+            self.unit = 'ms' if t == 'unix_time_ms' else 's'
+            return 'timestamp'
         if t == 'union':
             if not self.by or not self.cases:
                 raise SchemaError(f'{self.owner.name}.{self.name}: a union needs "by" and "cases"')
@@ -130,6 +173,27 @@ class Field:
         if prefix == 'map':
             return 'map_string' if arg in ('snowflake', 'string') else 'map'
         raise SchemaError(f'{self.owner.name}.{self.name}: unknown type {t!r}')
+
+    @property
+    def may_be_absent(self):
+        """Whether a well-formed payload may leave the member out: an
+        optional one, or one that only some events carry."""
+        return self.optional or bool(self.only_in)
+
+    @property
+    def has_function(self):
+        """Whether the field gets a has_ function and a has- property."""
+        return self.kind in HAS_KINDS and (self.may_be_absent or self.nullable)
+
+    @property
+    def can_be_null(self):
+        """Whether the getter may return NULL. A member Discord always
+        sends reads as "" (a string) or an empty view (an object) when a
+        malformed payload lacks it, so that the GIR can call it not
+        nullable; arrays read as empty, whatever Discord says."""
+        if self.kind in ('string', 'snowflake', 'object'):
+            return self.may_be_absent or self.nullable
+        return self.kind in ('timestamp', 'union', 'variant', 'json', 'map', 'map_string')
 
     @property
     def json_type(self):
@@ -257,8 +321,17 @@ class Schema:
                 add(f'dgateway_{en.snake}_get_type', en.name)
         for c in self.classes.values():
             add(f'dgateway_{c.snake}_get_type', c.name)
+            properties = {}
             for f in c.fields:
+                names = [f.prop_name] + ([f'has-{f.prop_name}'] if f.has_function else [])
+                for name in names:
+                    if name in properties:
+                        raise SchemaError(f'{c.name}.{f.name} and {properties[name]} '
+                                          f'both make the property {name}')
+                    properties[name] = f'{c.name}.{f.name}'
                 add(f'dgateway_{c.snake}_get_{f.c_name}', f'{c.name}.{f.name}')
+                if f.has_function:
+                    add(f'dgateway_{c.snake}_has_{f.c_name}', f'{c.name}.{f.name}')
                 if f.kind in ('map', 'map_string'):
                     add(f'dgateway_{c.snake}_lookup_{f.c_name}', f'{c.name}.{f.name}')
 

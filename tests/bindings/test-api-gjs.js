@@ -34,11 +34,21 @@ function checkNames() {
             if (base.has(name))
                 clashes.push(`DGateway.${info.get_name()}.${name}`);
         }
+        // GJS makes properties accessors, in snake_case and camelCase, that
+        // would hide a method of the same name: has-flags is fine beside
+        // has_flags(), which returns the same, but not beside notify().
+        for (let p = 0; p < GIRepository.object_info_get_n_properties(info); p++) {
+            const name = GIRepository.object_info_get_property(info, p).get_name();
+            const snake = name.replace(/-/g, '_');
+            const camel = snake.replace(/_([a-z0-9])/g, (_m, c) => c.toUpperCase());
+            if (base.has(snake) || base.has(camel))
+                clashes.push(`DGateway.${info.get_name()}:${name}`);
+        }
     }
     check(classes > 100, `only ${classes} classes found in DGateway`);
     check(base.has('disconnect') && base.has('connect') && base.has('get_data'),
         'GObject.Object has no disconnect/connect/get_data?');
-    check(clashes.length === 0, `methods that hide GObject.Object's: ${clashes}`);
+    check(clashes.length === 0, `methods or properties that hide GObject.Object's: ${clashes}`);
 }
 
 function checkDisconnectHandler() {

@@ -100,11 +100,15 @@ const INTERACTION = {
     context: 0,
 };
 
+// A partial update, as MESSAGE_UPDATE may be: no author, no arrays.
+const MESSAGE_UPDATE = {id: MESSAGE_ID, channel_id: '1100000000000000200', content: 'edited', flags: 0};
+
 const DISPATCHES = [
     ['GUILD_CREATE', GUILD],
     ['MESSAGE_CREATE', MESSAGE],
     ['PRESENCE_UPDATE', PRESENCE],
     ['INTERACTION_CREATE', INTERACTION],
+    ['MESSAGE_UPDATE', MESSAGE_UPDATE],
 ];
 
 // A gateway: HELLO on open, READY after IDENTIFY, then the dispatches.
@@ -159,6 +163,9 @@ function checkMessage(msg) {
     // Snowflakes are strings, and round-trip exactly.
     check(msg.id === MESSAGE_ID, `id: ${msg.id}`);
     check(typeof msg.id === 'string', 'id is not a string');
+    const [parsed, id] = DGateway.snowflake_parse('80351110224678912');
+    check(parsed && id === 80351110224678912, `snowflake_parse: ${parsed}, ${id}`);
+    check(DGateway.snowflake_parse('abc')[0] === false, 'snowflake_parse of a malformed id');
     check(DGateway.snowflake_get_created_at(msg.author.id).to_unix() === 1439227597,
         'snowflake_get_created_at');
     check(msg.timestamp.get_year() === 2024 && msg.timestamp.get_microsecond() === 789000,
@@ -196,14 +203,41 @@ function checkGuild(guild) {
     check(guild.icon === null, 'icon is not null');
 }
 
+// Absent and empty: arrays are empty lists, never null; a member Discord
+// always sends but this partial payload lacks reads as '' or an empty view;
+// an optional scalar says whether it is there.
+function checkMessageUpdate(msg) {
+    check(msg instanceof DGateway.Message && msg.content === 'edited', 'message-update');
+    // GJS 1.74 cannot iterate a GListModel with for...of: count by index.
+    let n = 0;
+    for (let i = 0; i < msg.reactions.get_n_items(); i++)
+        n++;
+    check(n === 0 && msg.reactions instanceof Gio.ListModel, 'reactions is not an empty list');
+    check(msg.mentions.get_item_type() === DGateway.User.$gtype, 'mentions item type');
+    check(Array.isArray(msg.mention_roles) && msg.mention_roles.length === 0, 'mention_roles');
+    check(msg.author instanceof DGateway.User && msg.author.id === '' && msg.author.username === '',
+        `author of a partial update: ${msg.author}`);
+    check(!msg.has_member('author'), 'has_member(author)');
+    check(msg.guild_id === null && msg.member === null, 'optional members are not null');
+    // The has- property hides the has_ method of the same name in GJS, as
+    // GTK's has-focus property hides gtk_widget_has_focus(): same value.
+    check(msg.flags === 0 && msg.has_flags === true && msg.hasFlags === true, 'flags 0 is not there');
+    check(msg.position === 0 && msg.has_position === false, 'absent position');
+    check(msg.type === DGateway.MessageType.DEFAULT, `type: ${msg.type}`);
+}
+
 function checkPresence(presence) {
     check(presence instanceof DGateway.PresenceUpdate, `presence-update gave ${presence}`);
-    check(presence.user.id === AUTHOR_ID && presence.status === 'online', 'user/status');
+    check(presence.user.id === AUTHOR_ID && presence.status === DGateway.Status.ONLINE, 'user/status');
+    check(presence.user.username === '' && presence.user.global_name === null, 'partial user');
     const [activity] = items(presence.activities);
     check(activity.name === 'Celeste' && activity.type === DGateway.ActivityType.PLAYING,
         'activity');
-    check(presence.client_status.desktop === 'online' && presence.client_status.web === null,
-        'client_status');
+    // Unix milliseconds, as a GLib.DateTime in UTC.
+    check(activity.created_at.to_unix() === 1714560000, `created_at: ${activity.created_at}`);
+    const clientStatus = presence.client_status;
+    check(clientStatus.desktop === DGateway.Status.ONLINE && clientStatus.has_desktop &&
+        clientStatus.web === DGateway.Status.OFFLINE && !clientStatus.has_web, 'client_status');
 }
 
 function checkInteraction(interaction) {
@@ -263,12 +297,17 @@ function main() {
         seen.push('interaction-create');
         done();
     }));
+    client.connect('message-update', guarded((_client, msg) => {
+        checkMessageUpdate(msg);
+        seen.push('message-update');
+        done();
+    }));
 
     client.connect_async(null, guarded((_client, result) => client.connect_finish(result)));
     TestUtils.failAfter(TIMEOUT_MS, () => `timed out after ${TIMEOUT_MS} ms; saw ${seen}`);
     loop.run();
 
-    check(seen.join() === 'guild-create,message-create,presence-update,interaction-create',
+    check(seen.join() === 'guild-create,message-create,presence-update,interaction-create,message-update',
         `signals: ${seen}`);
     server.disconnect();
     print(`PASS: ${seen.join(', ')}`);

@@ -80,8 +80,13 @@ INTERACTION = {
     'locale': 'fr', 'entitlements': [], 'authorizing_integration_owners': {'1': AUTHOR_ID},
 }
 
+# A partial update, as MESSAGE_UPDATE may be: no author, no arrays.
+MESSAGE_UPDATE = {'id': MESSAGE_ID, 'channel_id': '1100000000000000200', 'content': 'edited',
+                  'flags': 0}
+
 DISPATCHES = [('GUILD_CREATE', GUILD), ('MESSAGE_CREATE', MESSAGE),
-              ('PRESENCE_UPDATE', PRESENCE), ('INTERACTION_CREATE', INTERACTION)]
+              ('PRESENCE_UPDATE', PRESENCE), ('INTERACTION_CREATE', INTERACTION),
+              ('MESSAGE_UPDATE', MESSAGE_UPDATE)]
 
 
 class Gateway:
@@ -133,6 +138,8 @@ def check_message(msg):
     check(msg.props.id == MESSAGE_ID, f'id: {msg.props.id!r}')
     check(DGateway.snowflake_to_uint64(msg.props.id) == int(MESSAGE_ID), 'snowflake_to_uint64')
     check(DGateway.snowflake_from_uint64(int(MESSAGE_ID)) == MESSAGE_ID, 'snowflake_from_uint64')
+    check(DGateway.snowflake_parse(MESSAGE_ID) == (True, int(MESSAGE_ID)), 'snowflake_parse')
+    check(DGateway.snowflake_parse('abc') == (False, 0), 'snowflake_parse of a malformed id')
     check(DGateway.snowflake_get_created_at(AUTHOR_ID).to_unix() == 1439227597, 'created_at')
     check(msg.props.timestamp.get_microsecond() == 789000, 'timestamp')
     check(msg.props.edited_timestamp is None, 'edited_timestamp')
@@ -143,6 +150,35 @@ def check_message(msg):
     check(msg.props.nonce.unpack() == 42, 'nonce')
     check(len(msg.props.embeds) == 0 and msg.props.poll is None, 'embeds/poll')
     check(msg.props.json.get_object().get_string_member('content') == MESSAGE['content'], 'json')
+
+
+def check_message_update(msg):
+    """Absent and empty: arrays are empty lists, never None; a member
+    Discord always sends but this partial payload lacks reads as '' or an
+    empty view; an optional scalar says whether it is there."""
+    check(isinstance(msg, DGateway.Message) and msg.props.content == 'edited', 'message-update')
+    check([r for r in msg.props.reactions] == [], 'reactions is not an empty list')
+    check(len(msg.get_attachments()) == 0 and msg.props.mention_roles == [], 'empty arrays')
+    author = msg.props.author
+    check(isinstance(author, DGateway.User) and author.props.id == '', f'author: {author!r}')
+    check(not msg.has_member('author'), 'has_member(author)')
+    check(msg.props.guild_id is None and msg.props.member is None, 'optional members')
+    check(msg.props.flags == 0 and msg.props.has_flags and msg.has_flags(), 'flags 0 is not there')
+    check(isinstance(msg.props.flags, DGateway.MessageFlags), f'flags: {msg.props.flags!r}')
+    check(msg.props.type == DGateway.MessageType.DEFAULT, f'type: {msg.props.type!r}')
+    check(msg.props.position == 0 and not msg.props.has_position, 'absent position')
+
+
+def check_nullability():
+    """The GIR says NULL only where a getter can return it."""
+    for method, nullable in [('get_id', False), ('get_author', False), ('get_content', False),
+                             ('get_reactions', False), ('get_mention_roles', False),
+                             ('get_guild_id', True), ('get_poll', True),
+                             ('get_edited_timestamp', True)]:
+        check(getattr(DGateway.Message, method).may_return_null() == nullable,
+              f'Message.{method}: may_return_null is not {nullable}')
+    check(not DGateway.User.get_username.may_return_null(), 'User.get_username')
+    check(DGateway.User.get_global_name.may_return_null(), 'User.get_global_name')
 
 
 def check_guild(guild):
@@ -162,14 +198,21 @@ def check_guild(guild):
 
 def check_presence(presence):
     check(isinstance(presence, DGateway.PresenceUpdate), f'presence-update gave {presence!r}')
-    check(presence.props.user.props.id == AUTHOR_ID and presence.props.status == 'dnd', 'user')
+    check(presence.props.user.props.id == AUTHOR_ID, 'user')
+    check(presence.props.status == DGateway.Status.DND, f'status: {presence.props.status!r}')
+    check(presence.props.user.props.username == '', 'username of a partial user')
     activity = presence.props.activities[0]
     check(activity.props.type == DGateway.ActivityType.LISTENING, 'activity type')
     check(activity.get_flags() == DGateway.ActivityFlags.SYNC | DGateway.ActivityFlags.PLAY,
           f'activity flags: {activity.get_flags()!r}')
     check(activity.props.party.props.size.unpack() == [1, 4], 'party size')
-    check(presence.props.client_status.props.mobile == 'dnd', 'client_status')
-    check(presence.props.client_status.props.desktop is None, 'client_status.desktop')
+    # Unix milliseconds, as a GLib.DateTime in UTC.
+    check(activity.props.created_at.to_unix() == 1714560000, 'created_at')
+    client_status = presence.props.client_status
+    check(client_status.props.mobile == DGateway.Status.DND and client_status.props.has_mobile,
+          'client_status')
+    check(client_status.props.desktop == DGateway.Status.OFFLINE
+          and not client_status.has_desktop(), 'client_status.desktop')
 
 
 def check_interaction(interaction):
@@ -185,6 +228,7 @@ def check_interaction(interaction):
 
 
 def main():
+    check_nullability()
     gateway = Gateway()
     loop = GLib.MainLoop()
     client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS
@@ -212,12 +256,13 @@ def main():
     client.connect('guild-create', record('guild-create', check_guild))
     client.connect('presence-update', record('presence-update', check_presence))
     client.connect('interaction-create', record('interaction-create', check_interaction))
+    client.connect('message-update', record('message-update', check_message_update))
     client.connect_async(None, guarded(lambda c, r: c.connect_finish(r)))
     testutils.fail_after(TIMEOUT_MS, lambda: f'timed out; saw {seen}')
     loop.run()
 
-    check(seen == ['guild-create', 'message-create', 'presence-update', 'interaction-create'],
-          f'signals: {seen}')
+    check(seen == ['guild-create', 'message-create', 'presence-update', 'interaction-create',
+                   'message-update'], f'signals: {seen}')
     check(isinstance(dispatched['READY'], DGateway.Ready), 'READY object')
     check(dispatched['READY'].props.session_id == 'session', 'READY session_id')
     print(f'PASS: {", ".join(seen)}')
