@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #include <string.h>
 
@@ -42,7 +42,7 @@ typedef enum {
 typedef struct _Session Session;
 
 typedef struct {
-  MockGateway             *gateway;
+  DGatewayMockGateway             *gateway;
   guint                    index;
   SoupWebsocketConnection *ws;
   GSocket                 *socket;
@@ -60,10 +60,11 @@ typedef struct {
   ZSTD_CStream            *zstd;
   gint64                   window_start;
   guint                    window_count;
+  guint                    n_dispatched; /* dispatches sent, for close-after */
 } Connection;
 
 struct _Session {
-  MockGateway *gateway;
+  DGatewayMockGateway *gateway;
   char        *id;
   gint64       seq;        /* last sequence number assigned */
   gint64       first_seq;  /* sequence number of the head of history */
@@ -77,13 +78,62 @@ struct _Session {
   gint64       stream_started;
   guint64      stream_sent;
   GSource     *stream_source;
-  MockRecording *recording;     /* streamed after READY, or NULL */
+  DGatewayMockRecording *recording;     /* streamed after READY, or NULL */
   guint        recording_pos;   /* next event of it to send */
-  gboolean     recording_done;  /* MOCK_GATEWAY_RECORDING_DONE was sent */
+  gboolean     recording_done;  /* DGATEWAY_MOCK_GATEWAY_RECORDING_DONE was sent */
   GSource     *recording_source;
 };
 
-struct _MockGateway {
+/**
+ * DGatewayMockGateway:
+ *
+ * A local Discord Gateway, for testing bots and apps without Discord.
+ *
+ * A mock gateway is a [class@Soup.Server] on 127.0.0.1 and a free port
+ * that speaks the real protocol (API v10, JSON) with real frames,
+ * compressed with `zlib-stream` or `zstd-stream` as the client asks.  It
+ * serves:
+ *
+ * - `ws://127.0.0.1:PORT/gateway`, the gateway ([method@MockGateway.get_url]);
+ * - `ws://127.0.0.1:PORT/resume`, the `resume_gateway_url` of every `READY`;
+ * - `http://127.0.0.1:PORT/api/v10/gateway/bot` ([method@MockGateway.get_api_url]).
+ *
+ * It answers HELLO, heartbeats, IDENTIFY with `READY` (and a `GUILD_CREATE`
+ * per guild it holds, see [method@MockGateway.add_guild]), RESUME with the
+ * replay of the missed events and `RESUMED`, and Request Guild Members with
+ * `GUILD_MEMBERS_CHUNK`.  It records every frame a client sends
+ * ([signal@MockGateway::frame-received], [method@MockGateway.get_frames]),
+ * so a test can check what a bot did, and it can be scripted to send any
+ * dispatch or opcode, close with any code, or drop the TCP connection.
+ *
+ * It enforces Discord's rules as Discord does: close 4001 for an unknown
+ * op, 4002 for a frame that is not a JSON object, is binary or is over
+ * 4096 bytes, 4003 for a command before IDENTIFY or RESUME, 4004 for a
+ * wrong token, 4005 for a second IDENTIFY or RESUME, 4007 for a RESUME
+ * sequence past the session's last, 4010 for a bad shard, 4012 for an API
+ * version other than 9 or 10, 4013 for unknown intent bits.  A client
+ * closing with 1000 or 1001 ends its session.
+ *
+ * Everything runs on the thread-default [struct@GLib.MainContext] of its
+ * construction; nothing blocks or sleeps.  "The current connection" is the
+ * most recently opened one still open, "the current session" the one most
+ * recently created or resumed; connections are numbered from 1, in order
+ * of opening.
+ *
+ * ## A test in Python
+ *
+ * ```python
+ * mock = DGatewayTesting.MockGateway.new()
+ * client = DGateway.Client.new('test-token', DGateway.Intents.GUILD_MESSAGES)
+ * client.set_gateway_url(mock.get_url())
+ * # ... connect, then:
+ * mock.send_dispatch('MESSAGE_CREATE', json.dumps(message))
+ * # ... run the main loop until the bot answers, then:
+ * frame = mock.get_last_frame(3)   # the bot's presence update
+ * ```
+ */
+struct _DGatewayMockGateway
+{
   GObject       parent_instance;
 
   GMainContext *context;
@@ -106,8 +156,11 @@ struct _MockGateway {
   guint         recommended_shards;
   guint         gateway_bot_status;
   char         *gateway_bot_body;
+  guint         close_after_events;
+  gushort       close_after_code;
 
-  MockRecording *recording;
+  GPtrArray    *guilds;     /* JsonNode objects, GUILD_CREATE payloads */
+  DGatewayMockRecording *recording;
 
   GPtrArray    *frames;
   GPtrArray    *connections;
@@ -118,11 +171,11 @@ struct _MockGateway {
   GByteArray   *scratch;
 };
 
-static void mock_gateway_initable_iface_init (GInitableIface *iface);
+static void dgateway_mock_gateway_initable_iface_init (GInitableIface *iface);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (MockGateway, mock_gateway, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (DGatewayMockGateway, dgateway_mock_gateway, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
-                                                      mock_gateway_initable_iface_init))
+                                                      dgateway_mock_gateway_initable_iface_init))
 
 enum {
   PROP_0,
@@ -211,20 +264,10 @@ close_reason (gushort code)
 /* Recorded frames */
 
 static void
-frame_free (gpointer data)
-{
-  MockFrame *frame = data;
-
-  g_free (frame->text);
-  g_clear_pointer (&frame->d, json_node_unref);
-  g_free (frame);
-}
-
-static void
-frame_parse (MockFrame  *frame,
-             const char *data,
-             gsize       size,
-             gboolean   *is_object)
+frame_parse (DGatewayMockFrame *frame,
+             const char        *data,
+             gsize              size,
+             gboolean          *is_object)
 {
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   JsonObject *root;
@@ -245,13 +288,13 @@ frame_parse (MockFrame  *frame,
     frame->d = json_node_ref (d);
 }
 
-static MockFrame *
+static DGatewayMockFrame *
 frame_new (Connection *c,
            GBytes     *message,
            gboolean    binary,
            gboolean   *is_object)
 {
-  MockFrame *frame = g_new0 (MockFrame, 1);
+  DGatewayMockFrame *frame = g_new0 (DGatewayMockFrame, 1);
   gsize size;
   const char *data = g_bytes_get_data (message, &size);
 
@@ -532,7 +575,7 @@ static void
 session_free (gpointer data)
 {
   Session *s = data;
-  MockGateway *self = s->gateway;
+  DGatewayMockGateway *self = s->gateway;
 
   session_stop_stream (s);
   for (guint i = 0; i < self->connections->len; i++)
@@ -545,15 +588,15 @@ session_free (gpointer data)
   if (self->current_session == s)
     self->current_session = NULL;
   g_queue_clear_full (&s->history, g_free);
-  g_clear_pointer (&s->recording, mock_recording_unref);
+  g_clear_pointer (&s->recording, dgateway_mock_recording_unref);
   g_free (s->id);
   g_free (s);
 }
 
 static Session *
-session_new (MockGateway *self,
-             int          shard_id,
-             int          shard_count)
+session_new (DGatewayMockGateway *self,
+             int                  shard_id,
+             int                  shard_count)
 {
   Session *s = g_new0 (Session, 1);
 
@@ -565,7 +608,7 @@ session_new (MockGateway *self,
   s->shard_id = shard_id;
   s->shard_count = shard_count;
   if (self->recording != NULL)
-    s->recording = mock_recording_ref (self->recording);
+    s->recording = dgateway_mock_recording_ref (self->recording);
   g_hash_table_insert (self->sessions, s->id, s);
   return s;
 }
@@ -614,9 +657,15 @@ session_dispatch (Session    *s,
                   const char *d_json)
 {
   const char *frame = session_append (s, event_name, d_json);
+  Connection *c = s->connection;
+  DGatewayMockGateway *self = s->gateway;
 
-  if (s->connection != NULL && s->connection->ready)
-    connection_send (s->connection, frame);
+  if (c == NULL || !c->ready)
+    return s->seq;
+  connection_send (c, frame);
+  /* The events not sent after the close stay in the history for RESUME. */
+  if (self->close_after_events > 0 && ++c->n_dispatched == self->close_after_events)
+    connection_close (c, self->close_after_code, NULL);
   return s->seq;
 }
 
@@ -626,7 +675,7 @@ session_dispatch_messages (Session *s,
 {
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *d = mock_gateway_build_message_create (s->message_index++);
+      g_autofree char *d = dgateway_mock_gateway_build_message_create (s->message_index++);
 
       session_dispatch (s, "MESSAGE_CREATE", d);
     }
@@ -645,7 +694,7 @@ stream_tick_cb (gpointer user_data)
     {
       session_dispatch_messages (s, 1);
       s->stream_sent++;
-      if (s->stream_remaining != MOCK_GATEWAY_EVENTS_FOREVER)
+      if (s->stream_remaining != DGATEWAY_MOCK_GATEWAY_EVENTS_FOREVER)
         s->stream_remaining--;
     }
   if (s->stream_remaining > 0)
@@ -742,7 +791,7 @@ recording_writable_cb (GSocket      *socket,
 {
   Session *s = user_data;
   Connection *c = s->connection;
-  guint n = mock_recording_get_n_events (s->recording);
+  guint n = dgateway_mock_recording_get_n_events (s->recording);
   gboolean direct = s->gateway->split_messages <= 1;
   g_autoptr(GByteArray) batch = g_byte_array_sized_new (RECORDING_BATCH_BYTES + 4096);
   gsize text_bytes = 0;
@@ -757,8 +806,8 @@ recording_writable_cb (GSocket      *socket,
 
   while (text_bytes < RECORDING_BATCH_BYTES && s->recording_pos < n)
     {
-      const char *name = mock_recording_get_event_name (s->recording, s->recording_pos);
-      const char *data = mock_recording_get_event_data (s->recording, s->recording_pos);
+      const char *name = dgateway_mock_recording_get_event_name (s->recording, s->recording_pos);
+      const char *data = dgateway_mock_recording_get_event_data (s->recording, s->recording_pos);
 
       if (direct)
         append_websocket_frame (c, session_append (s, name, data), batch);
@@ -776,7 +825,7 @@ recording_writable_cb (GSocket      *socket,
     return G_SOURCE_CONTINUE;
 
   done = g_strdup_printf ("{\"events\":%u}", n);
-  session_dispatch (s, MOCK_GATEWAY_RECORDING_DONE, done);
+  session_dispatch (s, DGATEWAY_MOCK_GATEWAY_RECORDING_DONE, done);
   s->recording_done = TRUE;
   g_clear_pointer (&s->recording_source, g_source_unref);
   return G_SOURCE_REMOVE;
@@ -807,8 +856,8 @@ session_start_recording (Session *s)
 static void
 session_start_stream (Session *s)
 {
-  MockGateway *self = s->gateway;
-  gboolean forever = s->stream_remaining == MOCK_GATEWAY_EVENTS_FOREVER;
+  DGatewayMockGateway *self = s->gateway;
+  gboolean forever = s->stream_remaining == DGATEWAY_MOCK_GATEWAY_EVENTS_FOREVER;
 
   session_start_recording (s);
   if (s->stream_remaining == 0 || s->stream_source != NULL)
@@ -846,31 +895,86 @@ connection_detach (Connection *c)
 
 /* Opcodes */
 
-static char *
-build_ready (MockGateway *self,
-             Session     *s)
+/* Discord routes a guild to shard (guild_id >> 22) % num_shards (gateway.md section 7). */
+static gboolean
+guild_on_shard (const char *guild_id,
+                Session    *s)
 {
-  g_autofree char *shard = NULL;
-  gboolean has_guild = TRUE;
+  guint64 guild = g_ascii_strtoull (guild_id, NULL, 10);
 
-  /* Discord routes a guild to shard (guild_id >> 22) % num_shards (gateway.md section 7). */
-  if (s->shard_id >= 0)
+  return s->shard_id < 0 || (int) ((guild >> 22) % (guint64) s->shard_count) == s->shard_id;
+}
+
+static const char *
+guild_id (JsonNode *guild)
+{
+  return member_string (json_node_get_object (guild), "id");
+}
+
+/* The READY "guilds" array: the guilds held, as unavailable ones that a
+ * GUILD_CREATE fills in, or the generated events' guild if none is held. */
+static char *
+build_ready_guilds (DGatewayMockGateway *self,
+                    Session             *s)
+{
+  GString *out = g_string_new (NULL);
+
+  if (self->guilds->len == 0)
     {
-      guint64 guild = g_ascii_strtoull (MOCK_GATEWAY_GUILD_ID, NULL, 10);
-
-      has_guild = (int) ((guild >> 22) % (guint64) s->shard_count) == s->shard_id;
-      shard = g_strdup_printf (",\"shard\":[%d,%d]", s->shard_id, s->shard_count);
+      if (guild_on_shard (DGATEWAY_MOCK_GATEWAY_GUILD_ID, s))
+        g_string_append (out, "{\"id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\",\"unavailable\":true}");
+      return g_string_free (out, FALSE);
     }
 
-  return g_strdup_printf ("{\"v\":10,\"user\":{\"id\":\"" MOCK_GATEWAY_BOT_ID "\","
+  for (guint i = 0; i < self->guilds->len; i++)
+    {
+      const char *id = guild_id (g_ptr_array_index (self->guilds, i));
+
+      if (!guild_on_shard (id, s))
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append_printf (out, "{\"id\":\"%s\",\"unavailable\":true}", id);
+    }
+  return g_string_free (out, FALSE);
+}
+
+static char *
+build_ready (DGatewayMockGateway *self,
+             Session             *s)
+{
+  g_autofree char *shard = NULL;
+  g_autofree char *guilds = build_ready_guilds (self, s);
+
+  if (s->shard_id >= 0)
+    shard = g_strdup_printf (",\"shard\":[%d,%d]", s->shard_id, s->shard_count);
+
+  return g_strdup_printf ("{\"v\":10,\"user\":{\"id\":\"" DGATEWAY_MOCK_GATEWAY_BOT_ID "\","
                           "\"username\":\"mockbot\",\"discriminator\":\"0\","
                           "\"global_name\":null,\"avatar\":null,\"bot\":true},"
                           "\"guilds\":[%s],\"session_id\":\"%s\","
                           "\"resume_gateway_url\":\"%s\","
-                          "\"application\":{\"id\":\"" MOCK_GATEWAY_APPLICATION_ID "\","
+                          "\"application\":{\"id\":\"" DGATEWAY_MOCK_GATEWAY_APPLICATION_ID "\","
                           "\"flags\":0}%s}",
-                          has_guild ? "{\"id\":\"" MOCK_GATEWAY_GUILD_ID "\",\"unavailable\":true}" : "",
-                          s->id, self->resume_url, shard != NULL ? shard : "");
+                          guilds, s->id, self->resume_url, shard != NULL ? shard : "");
+}
+
+/* After READY, Discord sends a GUILD_CREATE for each guild of the shard. */
+static void
+session_dispatch_guilds (Session *s)
+{
+  DGatewayMockGateway *self = s->gateway;
+
+  for (guint i = 0; i < self->guilds->len; i++)
+    {
+      JsonNode *guild = g_ptr_array_index (self->guilds, i);
+      g_autofree char *json = NULL;
+
+      if (!guild_on_shard (guild_id (guild), s))
+        continue;
+      json = json_to_string (guild, FALSE);
+      session_dispatch (s, "GUILD_CREATE", json);
+    }
 }
 
 static gboolean
@@ -926,11 +1030,11 @@ parse_shard (JsonObject *d,
 
 /* Returns the close code IDENTIFY deserves, or 0 if it is good. */
 static int
-check_identify (MockGateway *self,
-                Connection  *c,
-                JsonObject  *d,
-                int         *shard_id,
-                int         *shard_count)
+check_identify (DGatewayMockGateway *self,
+                Connection          *c,
+                JsonObject          *d,
+                int                 *shard_id,
+                int                 *shard_count)
 {
   gint64 intents;
 
@@ -953,7 +1057,7 @@ static void
 handle_identify (Connection *c,
                  JsonNode   *d)
 {
-  MockGateway *self = c->gateway;
+  DGatewayMockGateway *self = c->gateway;
   g_autofree char *ready = NULL;
   int shard_id, shard_count, code;
   Session *s;
@@ -969,16 +1073,17 @@ handle_identify (Connection *c,
   session_attach (s, c);
   ready = build_ready (self, s);
   session_dispatch (s, "READY", ready);
+  session_dispatch_guilds (s);
   s->stream_remaining = self->auto_events;
   session_start_stream (s);
 }
 
 static int
-check_resume (MockGateway  *self,
-              Connection   *c,
-              JsonObject   *d,
-              const char  **session_id,
-              gint64       *seq)
+check_resume (DGatewayMockGateway  *self,
+              Connection           *c,
+              JsonObject           *d,
+              const char          **session_id,
+              gint64               *seq)
 {
   if (d == NULL)
     return 4002;
@@ -1012,7 +1117,7 @@ static void
 handle_resume (Connection *c,
                JsonNode   *d)
 {
-  MockGateway *self = c->gateway;
+  DGatewayMockGateway *self = c->gateway;
   const char *session_id = NULL;
   gint64 seq = 0;
   Session *s;
@@ -1057,9 +1162,239 @@ rate_limited (Connection *c)
   return ++c->window_count > limit;
 }
 
+/* Request Guild Members (op 8) and its answer, GUILD_MEMBERS_CHUNK (gateway.md section 7). */
+
+/* Discord sends at most 1000 members a chunk. */
+#define MEMBERS_PER_CHUNK 1000
+
+static JsonNode *
+find_guild (DGatewayMockGateway *self,
+            const char          *id)
+{
+  for (guint i = 0; id != NULL && i < self->guilds->len; i++)
+    {
+      JsonNode *guild = g_ptr_array_index (self->guilds, i);
+
+      if (g_strcmp0 (guild_id (guild), id) == 0)
+        return guild;
+    }
+  return NULL;
+}
+
+static JsonArray *
+guild_array (JsonNode   *guild,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (json_node_get_object (guild), name);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static const char *
+member_user_id (JsonNode *member)
+{
+  JsonObject *user = node_object (json_object_get_member (node_object (member), "user"));
+
+  return user != NULL ? member_string (user, "id") : NULL;
+}
+
+/* user_ids is one snowflake or an array of them. */
+static GHashTable *
+requested_user_ids (JsonObject *d)
+{
+  JsonNode *node = json_object_get_member (d, "user_ids");
+  GHashTable *ids;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  ids = g_hash_table_new (g_str_hash, g_str_equal);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    g_hash_table_add (ids, (gpointer) json_node_get_string (node));
+  else if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (element) && json_node_get_value_type (element) == G_TYPE_STRING)
+            g_hash_table_add (ids, (gpointer) json_node_get_string (element));
+        }
+    }
+  return ids;
+}
+
+/* A query matches the start of the username or the nickname, ignoring case. */
+static gboolean
+member_matches_query (JsonNode   *member,
+                      const char *query)
+{
+  JsonObject *object = node_object (member);
+  JsonObject *user = node_object (json_object_get_member (object, "user"));
+  const char *names[] = { user != NULL ? member_string (user, "username") : NULL,
+                          member_string (object, "nick") };
+  g_autofree char *folded_query = g_utf8_casefold (query, -1);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *folded = names[i] != NULL ? g_utf8_casefold (names[i], -1) : NULL;
+
+      if (folded != NULL && g_str_has_prefix (folded, folded_query))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The members the request asks for, borrowed from the guild. */
+static GPtrArray *
+select_members (JsonNode   *guild,
+                JsonObject *d,
+                GHashTable *user_ids)
+{
+  JsonArray *members = guild_array (guild, "members");
+  const char *query = member_string (d, "query");
+  gint64 limit = 0;
+  GPtrArray *selected = g_ptr_array_new ();
+
+  member_int (d, "limit", &limit);
+  for (guint i = 0; members != NULL && i < json_array_get_length (members); i++)
+    {
+      JsonNode *member = json_array_get_element (members, i);
+      const char *id = member_user_id (member);
+
+      if (limit > 0 && selected->len >= limit)
+        break;
+      if (user_ids != NULL ? id != NULL && g_hash_table_contains (user_ids, id)
+                           : query == NULL || member_matches_query (member, query))
+        g_ptr_array_add (selected, member);
+    }
+  return selected;
+}
+
 static void
-handle_op (Connection *c,
-           MockFrame  *frame)
+add_chunk_presences (JsonBuilder *builder,
+                     JsonNode    *guild,
+                     GPtrArray   *members,
+                     guint        start,
+                     guint        end)
+{
+  JsonArray *presences = guild_array (guild, "presences");
+  g_autoptr(GHashTable) ids = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint i = start; i < end; i++)
+    {
+      const char *id = member_user_id (g_ptr_array_index (members, i));
+
+      if (id != NULL)
+        g_hash_table_add (ids, (gpointer) id);
+    }
+  json_builder_set_member_name (builder, "presences");
+  json_builder_begin_array (builder);
+  for (guint i = 0; presences != NULL && i < json_array_get_length (presences); i++)
+    {
+      JsonNode *presence = json_array_get_element (presences, i);
+
+      if (member_user_id (presence) != NULL
+          && g_hash_table_contains (ids, member_user_id (presence)))
+        json_builder_add_value (builder, json_node_copy (presence));
+    }
+  json_builder_end_array (builder);
+}
+
+static void
+add_not_found (JsonBuilder *builder,
+               GHashTable  *user_ids,
+               GPtrArray   *members)
+{
+  g_autoptr(GHashTable) missing = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTableIter iter;
+  gpointer id;
+
+  g_hash_table_iter_init (&iter, user_ids);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    g_hash_table_add (missing, id);
+  for (guint i = 0; i < members->len; i++)
+    g_hash_table_remove (missing, member_user_id (g_ptr_array_index (members, i)));
+  json_builder_set_member_name (builder, "not_found");
+  json_builder_begin_array (builder);
+  g_hash_table_iter_init (&iter, missing);
+  while (g_hash_table_iter_next (&iter, &id, NULL))
+    json_builder_add_string_value (builder, id);
+  json_builder_end_array (builder);
+}
+
+static char *
+build_members_chunk (JsonNode   *guild,
+                     JsonObject *d,
+                     GPtrArray  *members,
+                     GHashTable *user_ids,
+                     guint       index,
+                     guint       count)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  guint start = index * MEMBERS_PER_CHUNK;
+  guint end = MIN (start + MEMBERS_PER_CHUNK, members->len);
+  JsonNode *presences = json_object_get_member (d, "presences");
+  const char *nonce = member_string (d, "nonce");
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "guild_id");
+  json_builder_add_string_value (builder, guild_id (guild));
+  json_builder_set_member_name (builder, "members");
+  json_builder_begin_array (builder);
+  for (guint i = start; i < end; i++)
+    json_builder_add_value (builder, json_node_copy (g_ptr_array_index (members, i)));
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "chunk_index");
+  json_builder_add_int_value (builder, index);
+  json_builder_set_member_name (builder, "chunk_count");
+  json_builder_add_int_value (builder, count);
+  if (presences != NULL && JSON_NODE_HOLDS_VALUE (presences) && json_node_get_boolean (presences))
+    add_chunk_presences (builder, guild, members, start, end);
+  if (user_ids != NULL && index == count - 1)
+    add_not_found (builder, user_ids, members);
+  if (nonce != NULL)
+    {
+      json_builder_set_member_name (builder, "nonce");
+      json_builder_add_string_value (builder, nonce);
+    }
+  json_builder_end_object (builder);
+  root = json_builder_get_root (builder);
+  return json_to_string (root, FALSE);
+}
+
+/* Answers only for the guilds held, so that without any the mock stays
+ * silent as it always was. */
+static void
+handle_request_guild_members (Connection *c,
+                              JsonNode   *d)
+{
+  JsonObject *object = node_object (d);
+  g_autoptr(GHashTable) user_ids = NULL;
+  g_autoptr(GPtrArray) members = NULL;
+  JsonNode *guild;
+  guint count;
+
+  guild = object != NULL ? find_guild (c->gateway, member_string (object, "guild_id")) : NULL;
+  if (guild == NULL || c->session == NULL)
+    return;
+
+  user_ids = requested_user_ids (object);
+  members = select_members (guild, object, user_ids);
+  count = MAX (1, (members->len + MEMBERS_PER_CHUNK - 1) / MEMBERS_PER_CHUNK);
+  for (guint i = 0; i < count; i++)
+    {
+      g_autofree char *chunk = build_members_chunk (guild, object, members, user_ids, i, count);
+
+      session_dispatch (c->session, "GUILD_MEMBERS_CHUNK", chunk);
+    }
+}
+
+static void
+handle_op (Connection        *c,
+           DGatewayMockFrame *frame)
 {
   switch (frame->op)
     {
@@ -1073,9 +1408,14 @@ handle_op (Connection *c,
     case 6:
       handle_resume (c, frame->d);
       break;
+    case 8:
+      if (!c->ready)
+        connection_close (c, 4003, NULL);
+      else
+        handle_request_guild_members (c, frame->d);
+      break;
     case 3: /* Presence Update */
     case 4: /* Voice State Update */
-    case 8: /* Request Guild Members */
     case 31: /* Request Soundboard Sounds */
     case 43: /* Request Channel Info */
       if (!c->ready)
@@ -1088,10 +1428,10 @@ handle_op (Connection *c,
 }
 
 static void
-handle_frame (Connection *c,
-              MockFrame  *frame,
-              gsize       size,
-              gboolean    is_object)
+handle_frame (Connection        *c,
+              DGatewayMockFrame *frame,
+              gsize              size,
+              gboolean           is_object)
 {
   if (rate_limited (c))
     connection_close (c, 4008, NULL);
@@ -1110,9 +1450,9 @@ message_cb (SoupWebsocketConnection *ws,
             gpointer                 user_data)
 {
   Connection *c = user_data;
-  g_autoptr(MockGateway) self = g_object_ref (c->gateway);
+  g_autoptr(DGatewayMockGateway) self = g_object_ref (c->gateway);
   gboolean is_object;
-  MockFrame *frame;
+  DGatewayMockFrame *frame;
 
   frame = frame_new (c, message, type == SOUP_WEBSOCKET_DATA_BINARY, &is_object);
   g_ptr_array_add (self->frames, frame);
@@ -1129,7 +1469,7 @@ closed_cb (SoupWebsocketConnection *ws,
            gpointer                 user_data)
 {
   Connection *c = user_data;
-  g_autoptr(MockGateway) self = g_object_ref (c->gateway);
+  g_autoptr(DGatewayMockGateway) self = g_object_ref (c->gateway);
   Session *s = c->session;
 
   c->closed = g_get_monotonic_time ();
@@ -1155,8 +1495,8 @@ error_cb (SoupWebsocketConnection *ws,
 }
 
 static void
-record_user_agent (MockGateway       *self,
-                   SoupServerMessage *msg)
+record_user_agent (DGatewayMockGateway *self,
+                   SoupServerMessage   *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
@@ -1199,7 +1539,7 @@ apply_query (Connection *c)
 }
 
 static Connection *
-connection_new (MockGateway             *self,
+connection_new (DGatewayMockGateway     *self,
                 SoupServerMessage       *msg,
                 const char              *path,
                 SoupWebsocketConnection *ws)
@@ -1230,7 +1570,7 @@ websocket_cb (SoupServer              *server,
               SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
-  MockGateway *self = user_data;
+  DGatewayMockGateway *self = user_data;
   Connection *c;
   int code;
 
@@ -1267,8 +1607,8 @@ respond_error (SoupServerMessage *msg,
 }
 
 static void
-respond_gateway_bot (MockGateway       *self,
-                     SoupServerMessage *msg)
+respond_gateway_bot (DGatewayMockGateway *self,
+                     SoupServerMessage   *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   const char *authorization = soup_message_headers_get_one (headers, "Authorization");
@@ -1303,7 +1643,7 @@ api_cb (SoupServer        *server,
         GHashTable        *query,
         gpointer           user_data)
 {
-  MockGateway *self = user_data;
+  DGatewayMockGateway *self = user_data;
   g_autofree char *url_body = NULL;
   g_autofree char *trimmed = g_strdup (path);
   gsize len = strlen (trimmed);
@@ -1359,16 +1699,16 @@ pseudo_sentence (guint32 seed,
 }
 
 /**
- * mock_gateway_build_message_create:
+ * dgateway_mock_gateway_build_message_create:
  * @index: which message
  *
- * Builds a realistic MESSAGE_CREATE payload of about 1 KB, the same for the
- * same @index; its id and timestamp agree as real snowflakes do.
+ * Builds a realistic `MESSAGE_CREATE` payload of about 1 KB, the same for
+ * the same @index; its id and timestamp agree as real snowflakes do.
  *
- * Returns: (transfer full): the "d" JSON text
+ * Returns: (transfer full): the `d` JSON text
  */
 char *
-mock_gateway_build_message_create (guint index)
+dgateway_mock_gateway_build_message_create (guint index)
 {
   gint64 ms = MESSAGE_BASE_MS + (gint64) index * 1500;
   guint64 id = ((guint64) (ms - DISCORD_EPOCH_MS) << 22) | (index & 0xfff);
@@ -1394,17 +1734,17 @@ mock_gateway_build_message_create (guint index)
     "{\"name\":\"Duration\",\"value\":\"%u s\",\"inline\":true}]}],"
     "\"edited_timestamp\":null,\"content\":\"Message %u from the mock gateway: "
     "%s. \\\"Quoted\\\"\\nsecond line.\",\"components\":[],\"channel_type\":0,"
-    "\"channel_id\":\"" MOCK_GATEWAY_CHANNEL_ID "\",\"author\":{\"username\":\"user%u\","
+    "\"channel_id\":\"" DGATEWAY_MOCK_GATEWAY_CHANNEL_ID "\",\"author\":{\"username\":\"user%u\","
     "\"public_flags\":0,\"id\":\"11000000000000010%02u\",\"global_name\":\"User %u\","
     "\"discriminator\":\"0\",\"bot\":false,\"avatar_decoration_data\":null,"
-    "\"avatar\":\"%s\"},\"attachments\":[],\"guild_id\":\"" MOCK_GATEWAY_GUILD_ID "\"}",
+    "\"avatar\":\"%s\"},\"attachments\":[],\"guild_id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\"}",
     date, (int) (ms % 1000), id + 1, author, id, index, description, index,
     (index * 2654435761u) & 0xffffff, 30 + index % 90, index, content, author, author,
     author, avatar);
 }
 
 /**
- * mock_gateway_new_with_port:
+ * dgateway_mock_gateway_new_with_port:
  * @port: the TCP port, or 0 for a free one
  * @error: return location for an error
  *
@@ -1412,199 +1752,439 @@ mock_gateway_build_message_create (guint index)
  *
  * Returns: (transfer full) (nullable): the gateway, or `NULL` if binding failed
  */
-MockGateway *
-mock_gateway_new_with_port (guint    port,
-                            GError **error)
+DGatewayMockGateway *
+dgateway_mock_gateway_new_with_port (guint    port,
+                                     GError **error)
 {
-  return g_initable_new (MOCK_TYPE_GATEWAY, NULL, error, "port", port, NULL);
+  return g_initable_new (DGATEWAY_TYPE_MOCK_GATEWAY, NULL, error, "port", port, NULL);
 }
 
 /**
- * mock_gateway_new:
+ * dgateway_mock_gateway_new:
+ * @error: return location for an error
  *
- * Starts a mock gateway on 127.0.0.1 and a free port.
+ * Starts a mock gateway listening on 127.0.0.1 and a free port.
  *
- * Returns: (transfer full): the gateway
+ * It serves on the thread-default [struct@GLib.MainContext], so the test's
+ * main loop (or [func@GLib.MainContext.iteration]) must run for it to answer.
+ *
+ * Returns: (transfer full) (nullable): the gateway, or `NULL` if it could
+ *   not listen
  */
-MockGateway *
-mock_gateway_new (void)
+DGatewayMockGateway *
+dgateway_mock_gateway_new (GError **error)
 {
-  g_autoptr(GError) error = NULL;
-  MockGateway *self = mock_gateway_new_with_port (0, &error);
-
-  if (self == NULL)
-    g_critical ("mock gateway: cannot listen: %s", error->message);
-  return self;
+  return dgateway_mock_gateway_new_with_port (0, error);
 }
 
+/**
+ * dgateway_mock_gateway_get_port:
+ * @self: a mock gateway
+ *
+ * Gets the TCP port the gateway listens on.
+ *
+ * Returns: the port
+ */
 guint
-mock_gateway_get_port (MockGateway *self)
+dgateway_mock_gateway_get_port (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   return self->port;
 }
 
+/**
+ * dgateway_mock_gateway_get_url:
+ * @self: a mock gateway
+ *
+ * Gets the URL of the gateway, `ws://127.0.0.1:PORT/gateway`: set it as
+ * the client's [property@DGateway.Client:gateway-url].
+ *
+ * Returns: (transfer none): the URL
+ */
 const char *
-mock_gateway_get_url (MockGateway *self)
+dgateway_mock_gateway_get_url (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   return self->url;
 }
 
+/**
+ * dgateway_mock_gateway_get_resume_url:
+ * @self: a mock gateway
+ *
+ * Gets the `resume_gateway_url` that every `READY` hands out,
+ * `ws://127.0.0.1:PORT/resume`.
+ *
+ * Returns: (transfer none): the URL
+ */
 const char *
-mock_gateway_get_resume_url (MockGateway *self)
+dgateway_mock_gateway_get_resume_url (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   return self->resume_url;
 }
 
+/**
+ * dgateway_mock_gateway_get_api_url:
+ * @self: a mock gateway
+ *
+ * Gets the REST base URL, `http://127.0.0.1:PORT/api/v10`, which serves
+ * `GET /gateway/bot` and `GET /gateway`: set it as the client's
+ * [property@DGateway.Client:api-url] to test discovery.
+ *
+ * Returns: (transfer none): the URL
+ */
 const char *
-mock_gateway_get_api_url (MockGateway *self)
+dgateway_mock_gateway_get_api_url (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   return self->api_url;
 }
 
+/**
+ * dgateway_mock_gateway_set_token:
+ * @self: a mock gateway
+ * @token: the bot token
+ *
+ * Sets the token expected in IDENTIFY, RESUME and in the
+ * `Authorization: Bot TOKEN` header; any other closes with 4004 or answers
+ * 401.  The default is `test-token`.
+ */
 void
-mock_gateway_set_token (MockGateway *self,
-                        const char  *token)
+dgateway_mock_gateway_set_token (DGatewayMockGateway *self,
+                                 const char          *token)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
   g_return_if_fail (token != NULL);
 
   g_free (self->token);
   self->token = g_strdup (token);
 }
 
+/**
+ * dgateway_mock_gateway_set_heartbeat_interval:
+ * @self: a mock gateway
+ * @interval_ms: the interval, in milliseconds
+ *
+ * Sets the `heartbeat_interval` sent in HELLO to connections opened from
+ * now on.  The default is Discord's 41250.
+ */
 void
-mock_gateway_set_heartbeat_interval (MockGateway *self,
-                                     guint        interval_ms)
+dgateway_mock_gateway_set_heartbeat_interval (DGatewayMockGateway *self,
+                                              guint                interval_ms)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->heartbeat_interval = interval_ms;
 }
 
+/**
+ * dgateway_mock_gateway_set_ack_heartbeats:
+ * @self: a mock gateway
+ * @ack: whether to answer heartbeats
+ *
+ * Sets whether a heartbeat (op 1) from a client is answered with a
+ * heartbeat ACK (op 11), as Discord does.  `FALSE` makes a zombie
+ * connection that the client has to notice.  The default is `TRUE`.
+ */
 void
-mock_gateway_set_ack_heartbeats (MockGateway *self,
-                                 gboolean     ack)
+dgateway_mock_gateway_set_ack_heartbeats (DGatewayMockGateway *self,
+                                          gboolean             ack)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->ack_heartbeats = !!ack;
 }
 
+/**
+ * dgateway_mock_gateway_set_accept_resume:
+ * @self: a mock gateway
+ * @accept: whether to resume known sessions
+ *
+ * Sets whether a RESUME of a known session succeeds, replaying what the
+ * client missed, or gets an invalid session (op 9, `d` false).  The
+ * default is `TRUE`.
+ */
 void
-mock_gateway_set_accept_resume (MockGateway *self,
-                                gboolean     accept)
+dgateway_mock_gateway_set_accept_resume (DGatewayMockGateway *self,
+                                         gboolean             accept)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->accept_resume = !!accept;
 }
 
+/**
+ * dgateway_mock_gateway_set_ignore_frames:
+ * @self: a mock gateway
+ * @ignore: whether to ignore client frames
+ *
+ * Sets whether client frames are only recorded, never answered nor
+ * checked.  The default is `FALSE`.
+ */
 void
-mock_gateway_set_ignore_frames (MockGateway *self,
-                                gboolean     ignore)
+dgateway_mock_gateway_set_ignore_frames (DGatewayMockGateway *self,
+                                         gboolean             ignore)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->ignore_frames = !!ignore;
 }
 
+/**
+ * dgateway_mock_gateway_set_send_hello:
+ * @self: a mock gateway
+ * @send_hello: whether to greet new connections
+ *
+ * Sets whether new connections get HELLO (op 10) when they open.  The
+ * default is `TRUE`.
+ */
 void
-mock_gateway_set_send_hello (MockGateway *self,
-                             gboolean     send_hello)
+dgateway_mock_gateway_set_send_hello (DGatewayMockGateway *self,
+                                      gboolean             send_hello)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->send_hello = !!send_hello;
 }
 
+/**
+ * dgateway_mock_gateway_set_split_messages:
+ * @self: a mock gateway
+ * @n: how many WebSocket messages a payload takes
+ *
+ * Splits each zlib-stream payload into @n WebSocket messages, as Discord
+ * does with big ones.  The default is 1.
+ */
 void
-mock_gateway_set_split_messages (MockGateway *self,
-                                 guint        n)
+dgateway_mock_gateway_set_split_messages (DGatewayMockGateway *self,
+                                          guint                n)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->split_messages = MAX (n, 1);
 }
 
+/**
+ * dgateway_mock_gateway_set_auto_events:
+ * @self: a mock gateway
+ * @n: how many events, or [const@MOCK_GATEWAY_EVENTS_FOREVER]
+ *
+ * Sets how many generated `MESSAGE_CREATE` events each session gets after
+ * `READY` (see [func@MockGateway.build_message_create]).  The default is 0.
+ */
 void
-mock_gateway_set_auto_events (MockGateway *self,
-                              guint        n)
+dgateway_mock_gateway_set_auto_events (DGatewayMockGateway *self,
+                                       guint                n)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->auto_events = n;
 }
 
+/**
+ * dgateway_mock_gateway_set_auto_event_rate:
+ * @self: a mock gateway
+ * @per_second: events per second, or 0 for all at once
+ *
+ * Sets the pace of the automatic events.  The default, 0, sends them all
+ * at once, except a stream without end, which goes at 10 a second.
+ */
 void
-mock_gateway_set_auto_event_rate (MockGateway *self,
-                                  guint        per_second)
+dgateway_mock_gateway_set_auto_event_rate (DGatewayMockGateway *self,
+                                           guint                per_second)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->auto_event_rate = per_second;
 }
 
+/**
+ * dgateway_mock_gateway_set_rate_limit:
+ * @self: a mock gateway
+ * @max_per_minute: frames a connection may send in 60 s, or 0 for no limit
+ *
+ * Closes with 4008 a connection sending more than @max_per_minute frames
+ * in a minute.  Discord allows 120; the default is 0.
+ */
 void
-mock_gateway_set_rate_limit (MockGateway *self,
-                             guint        max_per_minute)
+dgateway_mock_gateway_set_rate_limit (DGatewayMockGateway *self,
+                                      guint                max_per_minute)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->rate_limit = max_per_minute;
 }
 
+/**
+ * dgateway_mock_gateway_set_recommended_shards:
+ * @self: a mock gateway
+ * @n: the shard count
+ *
+ * Sets `shards` in the `GET /gateway/bot` answer.  The default is 1.
+ */
 void
-mock_gateway_set_recommended_shards (MockGateway *self,
-                                     guint        n)
+dgateway_mock_gateway_set_recommended_shards (DGatewayMockGateway *self,
+                                              guint                n)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->recommended_shards = n;
 }
 
+/**
+ * dgateway_mock_gateway_set_gateway_bot_response:
+ * @self: a mock gateway
+ * @status: an HTTP status, or 0 for 200
+ * @body: (nullable): the JSON body, or `NULL` for the usual one
+ *
+ * Overrides the `GET /gateway/bot` answer, after the token check.
+ */
 void
-mock_gateway_set_gateway_bot_response (MockGateway *self,
-                                       guint        status,
-                                       const char  *body)
+dgateway_mock_gateway_set_gateway_bot_response (DGatewayMockGateway *self,
+                                                guint                status,
+                                                const char          *body)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   self->gateway_bot_status = status;
   g_free (self->gateway_bot_body);
   self->gateway_bot_body = g_strdup (body);
 }
 
+/**
+ * dgateway_mock_gateway_set_recording:
+ * @self: a mock gateway
+ * @recording: (nullable): a recording, or `NULL` to stop using one
+ *
+ * Streams @recording into every session created from now on after its
+ * `READY`, as fast as the socket takes it, then dispatches
+ * [const@MOCK_GATEWAY_RECORDING_DONE]; a RESUME goes on where the stream
+ * stopped.  Automatic events, if any, are sent as well.
+ */
 void
-mock_gateway_set_recording (MockGateway   *self,
-                            MockRecording *recording)
+dgateway_mock_gateway_set_recording (DGatewayMockGateway   *self,
+                                     DGatewayMockRecording *recording)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   if (recording != NULL)
-    mock_recording_ref (recording);
-  g_clear_pointer (&self->recording, mock_recording_unref);
+    dgateway_mock_recording_ref (recording);
+  g_clear_pointer (&self->recording, dgateway_mock_recording_unref);
   self->recording = recording;
 }
 
+/**
+ * dgateway_mock_gateway_invalidate_sessions:
+ * @self: a mock gateway
+ *
+ * Forgets every session, so that any later RESUME gets an invalid session
+ * (op 9).
+ */
 void
-mock_gateway_invalidate_sessions (MockGateway *self)
+dgateway_mock_gateway_invalidate_sessions (DGatewayMockGateway *self)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   g_hash_table_remove_all (self->sessions);
 }
 
+/**
+ * dgateway_mock_gateway_set_close_after:
+ * @self: a mock gateway
+ * @n_events: how many dispatches a connection gets, or 0 for no limit
+ * @code: the close code to close it with then
+ *
+ * Closes every connection with @code once it has been sent @n_events
+ * dispatches (`READY` and `RESUMED` included).  The events generated
+ * meanwhile stay in the session, so a client that resumes gets them.
+ * The default is 0.
+ */
+void
+dgateway_mock_gateway_set_close_after (DGatewayMockGateway *self,
+                                       guint                n_events,
+                                       gushort              code)
+{
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
+
+  self->close_after_events = n_events;
+  self->close_after_code = code;
+}
+
+/**
+ * dgateway_mock_gateway_add_guild:
+ * @self: a mock gateway
+ * @guild_json: a `GUILD_CREATE` payload, as JSON text
+ * @error: return location for an error
+ *
+ * Adds a guild to those the gateway holds.
+ *
+ * From then on, each new session lists the guilds of its shard in `READY`
+ * as unavailable and sends a `GUILD_CREATE` with @guild_json for each
+ * right after `READY`, and a Request Guild Members (op 8) for one of them
+ * is answered with `GUILD_MEMBERS_CHUNK`s from its `members` (and
+ * `presences`, if asked), selected by `query`, `limit` or `user_ids`.
+ *
+ * Without any guild, `READY` lists [const@MOCK_GATEWAY_GUILD_ID] and op 8
+ * gets no answer.  [func@MockGateway.build_guild_create] makes guilds.
+ *
+ * Returns: `TRUE` if the guild was added; `FALSE` if @guild_json is not an
+ *   object with a string `id`, or that guild is already there
+ */
+gboolean
+dgateway_mock_gateway_add_guild (DGatewayMockGateway  *self,
+                                 const char           *guild_json,
+                                 GError              **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *guild;
+
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), FALSE);
+  g_return_val_if_fail (guild_json != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!json_parser_load_from_data (parser, guild_json, -1, error))
+    return FALSE;
+  guild = node_object (json_parser_get_root (parser));
+  if (guild == NULL || member_string (guild, "id") == NULL)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "A guild is a JSON object with a string \"id\"");
+      return FALSE;
+    }
+  if (find_guild (self, member_string (guild, "id")) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "Guild %s is already there", member_string (guild, "id"));
+      return FALSE;
+    }
+  g_ptr_array_add (self->guilds, json_node_ref (json_parser_get_root (parser)));
+  return TRUE;
+}
+
+/**
+ * dgateway_mock_gateway_get_n_guilds:
+ * @self: a mock gateway
+ *
+ * Gets how many guilds [method@MockGateway.add_guild] added.
+ *
+ * Returns: the number of guilds
+ */
+guint
+dgateway_mock_gateway_get_n_guilds (DGatewayMockGateway *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
+
+  return self->guilds->len;
+}
+
 static Connection *
-get_connection (MockGateway *self,
-                guint        index)
+get_connection (DGatewayMockGateway *self,
+                guint                index)
 {
   g_return_val_if_fail (index >= 1 && index <= self->connections->len, NULL);
 
@@ -1612,7 +2192,7 @@ get_connection (MockGateway *self,
 }
 
 static Connection *
-current_connection (MockGateway *self)
+current_connection (DGatewayMockGateway *self)
 {
   for (guint i = self->connections->len; i > 0; i--)
     {
@@ -1626,7 +2206,7 @@ current_connection (MockGateway *self)
 
 /* Scripting with nothing connected is a bug in the test, so say so. */
 static Connection *
-require_current_connection (MockGateway *self)
+require_current_connection (DGatewayMockGateway *self)
 {
   Connection *c = current_connection (self);
 
@@ -1635,12 +2215,24 @@ require_current_connection (MockGateway *self)
   return c;
 }
 
+/**
+ * dgateway_mock_gateway_send_dispatch:
+ * @self: a mock gateway
+ * @event_name: the event, such as `MESSAGE_CREATE`
+ * @d_json: (nullable): its payload as JSON text, or `NULL` for `null`
+ *
+ * Dispatches an event (op 0) into the current session: it takes the next
+ * sequence number and is kept for RESUME, and is sent at once if a
+ * connection is attached.
+ *
+ * Returns: its sequence number, or 0 if there is no session
+ */
 gint64
-mock_gateway_dispatch (MockGateway *self,
-                       const char  *event_name,
-                       const char  *d_json)
+dgateway_mock_gateway_send_dispatch (DGatewayMockGateway *self,
+                                     const char          *event_name,
+                                     const char          *d_json)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
   g_return_val_if_fail (event_name != NULL, 0);
 
   if (self->current_session == NULL)
@@ -1648,15 +2240,27 @@ mock_gateway_dispatch (MockGateway *self,
   return session_dispatch (self->current_session, event_name, d_json);
 }
 
+/**
+ * dgateway_mock_gateway_send_dispatch_to:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ * @event_name: the event, such as `MESSAGE_CREATE`
+ * @d_json: (nullable): its payload as JSON text, or `NULL` for `null`
+ *
+ * Like [method@MockGateway.send_dispatch], into the session that
+ * connection @index was last attached to.
+ *
+ * Returns: its sequence number, or 0 if there is no such session
+ */
 gint64
-mock_gateway_dispatch_on (MockGateway *self,
-                          guint        index,
-                          const char  *event_name,
-                          const char  *d_json)
+dgateway_mock_gateway_send_dispatch_to (DGatewayMockGateway *self,
+                                        guint                index,
+                                        const char          *event_name,
+                                        const char          *d_json)
 {
   Connection *c;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
   g_return_val_if_fail (event_name != NULL, 0);
 
   c = get_connection (self, index);
@@ -1665,53 +2269,137 @@ mock_gateway_dispatch_on (MockGateway *self,
   return session_dispatch (c->session, event_name, d_json);
 }
 
+/**
+ * dgateway_mock_gateway_send_messages:
+ * @self: a mock gateway
+ * @n: how many
+ *
+ * Dispatches @n generated `MESSAGE_CREATE` events of about 1 KB into the
+ * current session.
+ */
 void
-mock_gateway_dispatch_messages (MockGateway *self,
-                                guint        n)
+dgateway_mock_gateway_send_messages (DGatewayMockGateway *self,
+                                     guint                n)
 {
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   if (self->current_session != NULL)
     session_dispatch_messages (self->current_session, n);
 }
 
+/**
+ * dgateway_mock_gateway_get_session_id:
+ * @self: a mock gateway
+ *
+ * Gets the id of the current session: the one most recently created or
+ * resumed.
+ *
+ * Returns: (transfer none) (nullable): the session id, or `NULL` if none
+ */
 const char *
-mock_gateway_get_session_id (MockGateway *self)
+dgateway_mock_gateway_get_session_id (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   return self->current_session != NULL ? self->current_session->id : NULL;
 }
 
+/**
+ * dgateway_mock_gateway_get_sequence:
+ * @self: a mock gateway
+ *
+ * Gets the last sequence number of the current session.
+ *
+ * Returns: the sequence number, or 0 if there is no session
+ */
 gint64
-mock_gateway_get_sequence (MockGateway *self)
+dgateway_mock_gateway_get_sequence (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   return self->current_session != NULL ? self->current_session->seq : 0;
 }
 
+/**
+ * dgateway_mock_gateway_send_op:
+ * @self: a mock gateway
+ * @op: the opcode
+ * @d_json: (nullable): the payload as JSON text, or `NULL` for `null`
+ *
+ * Sends `{"op": OP, "d": D, "s": null, "t": null}` on the current
+ * connection: the most recently opened one still open.  Scripting with
+ * nothing connected is a bug in the test and warns.
+ */
 void
-mock_gateway_send_op (MockGateway *self,
-                      int          op,
-                      const char  *d_json)
+dgateway_mock_gateway_send_op (DGatewayMockGateway *self,
+                               int                  op,
+                               const char          *d_json)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = require_current_connection (self);
   if (c != NULL)
     connection_send_op (c, op, d_json);
 }
 
+/**
+ * dgateway_mock_gateway_send_heartbeat_request:
+ * @self: a mock gateway
+ *
+ * Asks the client for a heartbeat at once (op 1), on the current
+ * connection.
+ */
 void
-mock_gateway_send_raw (MockGateway *self,
-                       const char  *text)
+dgateway_mock_gateway_send_heartbeat_request (DGatewayMockGateway *self)
+{
+  dgateway_mock_gateway_send_op (self, 1, NULL);
+}
+
+/**
+ * dgateway_mock_gateway_send_reconnect:
+ * @self: a mock gateway
+ *
+ * Tells the client to reconnect and resume (op 7), on the current
+ * connection.
+ */
+void
+dgateway_mock_gateway_send_reconnect (DGatewayMockGateway *self)
+{
+  dgateway_mock_gateway_send_op (self, 7, NULL);
+}
+
+/**
+ * dgateway_mock_gateway_send_invalid_session:
+ * @self: a mock gateway
+ * @resumable: whether the client may resume
+ *
+ * Sends an invalid session (op 9) on the current connection: with `TRUE`
+ * the client may resume, with `FALSE` it has to identify again.
+ */
+void
+dgateway_mock_gateway_send_invalid_session (DGatewayMockGateway *self,
+                                            gboolean             resumable)
+{
+  dgateway_mock_gateway_send_op (self, 9, resumable ? "true" : "false");
+}
+
+/**
+ * dgateway_mock_gateway_send_raw:
+ * @self: a mock gateway
+ * @text: the payload
+ *
+ * Sends @text as one payload on the current connection, compressed if the
+ * connection is.
+ */
+void
+dgateway_mock_gateway_send_raw (DGatewayMockGateway *self,
+                                const char          *text)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
   g_return_if_fail (text != NULL);
 
   c = require_current_connection (self);
@@ -1719,143 +2407,232 @@ mock_gateway_send_raw (MockGateway *self,
     connection_send (c, text);
 }
 
+/**
+ * dgateway_mock_gateway_send_corrupt:
+ * @self: a mock gateway
+ *
+ * Sends a binary message that breaks the current connection's compressed
+ * stream, or garbage if it is not compressed.
+ */
 void
-mock_gateway_send_corrupt (MockGateway *self)
+dgateway_mock_gateway_send_corrupt (DGatewayMockGateway *self)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = require_current_connection (self);
   if (c != NULL)
     connection_send_corrupt (c);
 }
 
+/**
+ * dgateway_mock_gateway_close:
+ * @self: a mock gateway
+ * @code: the close code, such as 4000 or 4004
+ * @reason: (nullable): the reason, or `NULL` for Discord's text for @code
+ *
+ * Closes the current connection with a WebSocket close frame.
+ */
 void
-mock_gateway_close (MockGateway *self,
-                    gushort      code,
-                    const char  *reason)
+dgateway_mock_gateway_close (DGatewayMockGateway *self,
+                             gushort              code,
+                             const char          *reason)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = require_current_connection (self);
   if (c != NULL)
     connection_close (c, code, reason);
 }
 
+/**
+ * dgateway_mock_gateway_drop:
+ * @self: a mock gateway
+ *
+ * Ends the current connection's TCP connection at once, without a close
+ * frame, as a network failure would.
+ */
 void
-mock_gateway_drop (MockGateway *self)
+dgateway_mock_gateway_drop (DGatewayMockGateway *self)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = require_current_connection (self);
   if (c != NULL)
     connection_drop (c);
 }
 
+/**
+ * dgateway_mock_gateway_send_op_to:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ * @op: the opcode
+ * @d_json: (nullable): the payload as JSON text, or `NULL` for `null`
+ *
+ * Like [method@MockGateway.send_op], on connection @index.
+ */
 void
-mock_gateway_send_op_to (MockGateway *self,
-                         guint        index,
-                         int          op,
-                         const char  *d_json)
+dgateway_mock_gateway_send_op_to (DGatewayMockGateway *self,
+                                  guint                index,
+                                  int                  op,
+                                  const char          *d_json)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = get_connection (self, index);
   if (c != NULL)
     connection_send_op (c, op, d_json);
 }
 
+/**
+ * dgateway_mock_gateway_close_connection:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ * @code: the close code
+ * @reason: (nullable): the reason, or `NULL` for Discord's text for @code
+ *
+ * Like [method@MockGateway.close], on connection @index.
+ */
 void
-mock_gateway_close_connection (MockGateway *self,
-                               guint        index,
-                               gushort      code,
-                               const char  *reason)
+dgateway_mock_gateway_close_connection (DGatewayMockGateway *self,
+                                        guint                index,
+                                        gushort              code,
+                                        const char          *reason)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = get_connection (self, index);
   if (c != NULL)
     connection_close (c, code, reason);
 }
 
+/**
+ * dgateway_mock_gateway_drop_connection:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ *
+ * Like [method@MockGateway.drop], on connection @index.
+ */
 void
-mock_gateway_drop_connection (MockGateway *self,
-                              guint        index)
+dgateway_mock_gateway_drop_connection (DGatewayMockGateway *self,
+                                       guint                index)
 {
   Connection *c;
 
-  g_return_if_fail (MOCK_IS_GATEWAY (self));
+  g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
   c = get_connection (self, index);
   if (c != NULL)
     connection_drop (c);
 }
 
+/**
+ * dgateway_mock_gateway_get_frames:
+ * @self: a mock gateway
+ *
+ * Gets every frame clients sent, in order.
+ *
+ * Returns: (transfer none) (element-type DGatewayMockFrame): the frames
+ */
 GPtrArray *
-mock_gateway_get_frames (MockGateway *self)
+dgateway_mock_gateway_get_frames (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   return self->frames;
 }
 
+/**
+ * dgateway_mock_gateway_count_frames:
+ * @self: a mock gateway
+ * @op: an opcode, or [const@MOCK_GATEWAY_ANY_OP]
+ *
+ * Counts the frames clients sent with opcode @op.
+ *
+ * Returns: the number of frames
+ */
 guint
-mock_gateway_count_frames (MockGateway *self,
-                           int          op)
+dgateway_mock_gateway_count_frames (DGatewayMockGateway *self,
+                                    int                  op)
 {
   guint n = 0;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   for (guint i = 0; i < self->frames->len; i++)
     {
-      MockFrame *frame = g_ptr_array_index (self->frames, i);
+      DGatewayMockFrame *frame = g_ptr_array_index (self->frames, i);
 
-      if (op == MOCK_GATEWAY_ANY_OP || frame->op == op)
+      if (op == DGATEWAY_MOCK_GATEWAY_ANY_OP || frame->op == op)
         n++;
     }
   return n;
 }
 
-MockFrame *
-mock_gateway_get_last_frame (MockGateway *self,
-                             int          op)
+/**
+ * dgateway_mock_gateway_get_last_frame:
+ * @self: a mock gateway
+ * @op: an opcode, or [const@MOCK_GATEWAY_ANY_OP]
+ *
+ * Gets the last frame clients sent with opcode @op.
+ *
+ * Returns: (transfer none) (nullable): the frame, or `NULL` if none
+ */
+DGatewayMockFrame *
+dgateway_mock_gateway_get_last_frame (DGatewayMockGateway *self,
+                                      int                  op)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   for (guint i = self->frames->len; i > 0; i--)
     {
-      MockFrame *frame = g_ptr_array_index (self->frames, i - 1);
+      DGatewayMockFrame *frame = g_ptr_array_index (self->frames, i - 1);
 
-      if (op == MOCK_GATEWAY_ANY_OP || frame->op == op)
+      if (op == DGATEWAY_MOCK_GATEWAY_ANY_OP || frame->op == op)
         return frame;
     }
   return NULL;
 }
 
+/**
+ * dgateway_mock_gateway_get_n_connections:
+ * @self: a mock gateway
+ *
+ * Gets how many WebSocket connections have opened so far.
+ *
+ * Returns: the number of connections; indices go from 1 to it
+ */
 guint
-mock_gateway_get_n_connections (MockGateway *self)
+dgateway_mock_gateway_get_n_connections (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   return self->connections->len;
 }
 
+/**
+ * dgateway_mock_gateway_get_n_open_connections:
+ * @self: a mock gateway
+ *
+ * Gets how many WebSocket connections are still open.
+ *
+ * Returns: the number of open connections
+ */
 guint
-mock_gateway_get_n_open_connections (MockGateway *self)
+dgateway_mock_gateway_get_n_open_connections (DGatewayMockGateway *self)
 {
   guint n = 0;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   for (guint i = 0; i < self->connections->len; i++)
     {
@@ -1867,86 +2644,157 @@ mock_gateway_get_n_open_connections (MockGateway *self)
   return n;
 }
 
+/**
+ * dgateway_mock_gateway_is_connected:
+ * @self: a mock gateway
+ *
+ * Gets whether some connection is open.
+ *
+ * Returns: `TRUE` if there is a current connection
+ */
 gboolean
-mock_gateway_is_connected (MockGateway *self)
+dgateway_mock_gateway_is_connected (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), FALSE);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), FALSE);
 
   return current_connection (self) != NULL;
 }
 
+/**
+ * dgateway_mock_gateway_get_connection_opened:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ *
+ * Gets when connection @index opened.
+ *
+ * Returns: the monotonic time, in µs
+ */
 gint64
-mock_gateway_get_connection_opened (MockGateway *self,
-                                    guint        index)
+dgateway_mock_gateway_get_connection_opened (DGatewayMockGateway *self,
+                                             guint                index)
 {
   Connection *c;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   c = get_connection (self, index);
   return c != NULL ? c->opened : 0;
 }
 
+/**
+ * dgateway_mock_gateway_get_connection_closed:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ *
+ * Gets when connection @index closed.
+ *
+ * Returns: the monotonic time, in µs, or 0 while it is open
+ */
 gint64
-mock_gateway_get_connection_closed (MockGateway *self,
-                                    guint        index)
+dgateway_mock_gateway_get_connection_closed (DGatewayMockGateway *self,
+                                             guint                index)
 {
   Connection *c;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   c = get_connection (self, index);
   return c != NULL ? c->closed : 0;
 }
 
+/**
+ * dgateway_mock_gateway_connection_on_resume_path:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ *
+ * Gets whether connection @index was opened on the resume URL.
+ *
+ * Returns: `TRUE` for [method@MockGateway.get_resume_url]
+ */
 gboolean
-mock_gateway_connection_on_resume_path (MockGateway *self,
-                                        guint        index)
+dgateway_mock_gateway_connection_on_resume_path (DGatewayMockGateway *self,
+                                                 guint                index)
 {
   Connection *c;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), FALSE);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), FALSE);
 
   c = get_connection (self, index);
   return c != NULL && c->on_resume_path;
 }
 
+/**
+ * dgateway_mock_gateway_get_connection_query:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ *
+ * Gets the query string of connection @index, such as
+ * `v=10&encoding=json&compress=zstd-stream`.
+ *
+ * Returns: (transfer none) (nullable): the query, or `NULL` if it had none
+ */
 const char *
-mock_gateway_get_connection_query (MockGateway *self,
-                                   guint        index)
+dgateway_mock_gateway_get_connection_query (DGatewayMockGateway *self,
+                                            guint                index)
 {
   Connection *c;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   c = get_connection (self, index);
   return c != NULL ? c->query : NULL;
 }
 
+/**
+ * dgateway_mock_gateway_get_connection_close_code:
+ * @self: a mock gateway
+ * @index: a connection index, from 1
+ *
+ * Gets the close code of the client's close frame on connection @index
+ * (an echo if the gateway closed first).
+ *
+ * Returns: the code, 0 if it closed without one, or -1 while it is open
+ */
 int
-mock_gateway_get_connection_close_code (MockGateway *self,
-                                        guint        index)
+dgateway_mock_gateway_get_connection_close_code (DGatewayMockGateway *self,
+                                                 guint                index)
 {
   Connection *c;
 
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), -1);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), -1);
 
   c = get_connection (self, index);
   return c != NULL ? c->close_code : -1;
 }
 
+/**
+ * dgateway_mock_gateway_get_n_gateway_bot_requests:
+ * @self: a mock gateway
+ *
+ * Gets how many `GET /api/v10/gateway/bot` requests came.
+ *
+ * Returns: the number of requests
+ */
 guint
-mock_gateway_get_n_gateway_bot_requests (MockGateway *self)
+dgateway_mock_gateway_get_n_gateway_bot_requests (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), 0);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
 
   return self->n_gateway_bot_requests;
 }
 
+/**
+ * dgateway_mock_gateway_get_last_user_agent:
+ * @self: a mock gateway
+ *
+ * Gets the `User-Agent` of the last HTTP request or WebSocket upgrade.
+ *
+ * Returns: (transfer none) (nullable): the user agent, or `NULL` if none
+ */
 const char *
-mock_gateway_get_last_user_agent (MockGateway *self)
+dgateway_mock_gateway_get_last_user_agent (DGatewayMockGateway *self)
 {
-  g_return_val_if_fail (MOCK_IS_GATEWAY (self), NULL);
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), NULL);
 
   return self->last_user_agent;
 }
@@ -1954,11 +2802,11 @@ mock_gateway_get_last_user_agent (MockGateway *self)
 /* GObject */
 
 static gboolean
-mock_gateway_initable_init (GInitable     *initable,
-                            GCancellable  *cancellable,
-                            GError       **error)
+dgateway_mock_gateway_initable_init (GInitable     *initable,
+                                     GCancellable  *cancellable,
+                                     GError       **error)
 {
-  MockGateway *self = MOCK_GATEWAY (initable);
+  DGatewayMockGateway *self = DGATEWAY_MOCK_GATEWAY (initable);
   GSList *uris;
 
   if (!soup_server_listen_local (self->server, self->port,
@@ -1977,14 +2825,14 @@ mock_gateway_initable_init (GInitable     *initable,
 }
 
 static void
-mock_gateway_initable_iface_init (GInitableIface *iface)
+dgateway_mock_gateway_initable_iface_init (GInitableIface *iface)
 {
-  iface->init = mock_gateway_initable_init;
+  iface->init = dgateway_mock_gateway_initable_init;
 }
 
 /* Closes what is still open with 1001, as a gateway going away would. */
 static void
-close_connections (MockGateway *self)
+close_connections (DGatewayMockGateway *self)
 {
   for (guint i = 0; i < self->connections->len; i++)
     {
@@ -2001,9 +2849,9 @@ close_connections (MockGateway *self)
 }
 
 static void
-mock_gateway_dispose (GObject *object)
+dgateway_mock_gateway_dispose (GObject *object)
 {
-  MockGateway *self = MOCK_GATEWAY (object);
+  DGatewayMockGateway *self = DGATEWAY_MOCK_GATEWAY (object);
 
   g_hash_table_remove_all (self->sessions);
   close_connections (self);
@@ -2011,37 +2859,38 @@ mock_gateway_dispose (GObject *object)
     soup_server_disconnect (self->server);
   g_clear_object (&self->server);
 
-  G_OBJECT_CLASS (mock_gateway_parent_class)->dispose (object);
+  G_OBJECT_CLASS (dgateway_mock_gateway_parent_class)->dispose (object);
 }
 
 static void
-mock_gateway_finalize (GObject *object)
+dgateway_mock_gateway_finalize (GObject *object)
 {
-  MockGateway *self = MOCK_GATEWAY (object);
+  DGatewayMockGateway *self = DGATEWAY_MOCK_GATEWAY (object);
 
   g_hash_table_unref (self->sessions);
   g_ptr_array_unref (self->connections);
   g_ptr_array_unref (self->frames);
   g_byte_array_unref (self->scratch);
-  g_clear_pointer (&self->recording, mock_recording_unref);
+  g_clear_pointer (&self->recording, dgateway_mock_recording_unref);
   g_free (self->url);
   g_free (self->resume_url);
   g_free (self->api_url);
   g_free (self->token);
   g_free (self->gateway_bot_body);
   g_free (self->last_user_agent);
+  g_ptr_array_unref (self->guilds);
   g_main_context_unref (self->context);
 
-  G_OBJECT_CLASS (mock_gateway_parent_class)->finalize (object);
+  G_OBJECT_CLASS (dgateway_mock_gateway_parent_class)->finalize (object);
 }
 
 static void
-mock_gateway_get_property (GObject    *object,
-                           guint       prop_id,
-                           GValue     *value,
-                           GParamSpec *pspec)
+dgateway_mock_gateway_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
 {
-  MockGateway *self = MOCK_GATEWAY (object);
+  DGatewayMockGateway *self = DGATEWAY_MOCK_GATEWAY (object);
 
   switch (prop_id)
     {
@@ -2054,12 +2903,12 @@ mock_gateway_get_property (GObject    *object,
 }
 
 static void
-mock_gateway_set_property (GObject      *object,
-                           guint         prop_id,
-                           const GValue *value,
-                           GParamSpec   *pspec)
+dgateway_mock_gateway_set_property (GObject      *object,
+                                    guint         prop_id,
+                                    const GValue *value,
+                                    GParamSpec   *pspec)
 {
-  MockGateway *self = MOCK_GATEWAY (object);
+  DGatewayMockGateway *self = DGATEWAY_MOCK_GATEWAY (object);
 
   switch (prop_id)
     {
@@ -2072,37 +2921,63 @@ mock_gateway_set_property (GObject      *object,
 }
 
 static void
-mock_gateway_class_init (MockGatewayClass *klass)
+dgateway_mock_gateway_class_init (DGatewayMockGatewayClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = mock_gateway_dispose;
-  object_class->finalize = mock_gateway_finalize;
-  object_class->get_property = mock_gateway_get_property;
-  object_class->set_property = mock_gateway_set_property;
+  object_class->dispose = dgateway_mock_gateway_dispose;
+  object_class->finalize = dgateway_mock_gateway_finalize;
+  object_class->get_property = dgateway_mock_gateway_get_property;
+  object_class->set_property = dgateway_mock_gateway_set_property;
 
-  /* The TCP port to listen on; 0 picks a free one, read back afterwards. */
+  /**
+   * DGatewayMockGateway:port:
+   *
+   * The TCP port to listen on; 0, the default, picks a free one, and the
+   * property then reads the one picked.
+   */
   props[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
                                         | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
-  /* Emitted after a client frame was recorded and answered (MockFrame *). */
+  /**
+   * DGatewayMockGateway::frame-received:
+   * @self: the mock gateway
+   * @frame: the frame, as recorded
+   *
+   * Emitted for every frame a client sends, after the gateway recorded and
+   * answered it.  The frame belongs to the gateway; copy it to keep it
+   * past the handler.
+   */
   signals[SIGNAL_FRAME_RECEIVED] =
     g_signal_new ("frame-received", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
-  /* Emitted when a WebSocket opens, before HELLO is sent (its index). */
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                  DGATEWAY_TYPE_MOCK_FRAME | G_SIGNAL_TYPE_STATIC_SCOPE);
+  /**
+   * DGatewayMockGateway::connection-opened:
+   * @self: the mock gateway
+   * @index: the index of the connection, from 1
+   *
+   * Emitted when a WebSocket connection opens, before HELLO is sent.
+   */
   signals[SIGNAL_CONNECTION_OPENED] =
     g_signal_new ("connection-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
-  /* Emitted when a WebSocket has closed (its index). */
+  /**
+   * DGatewayMockGateway::connection-closed:
+   * @self: the mock gateway
+   * @index: the index of the connection, from 1
+   *
+   * Emitted when a WebSocket connection has closed.
+   */
   signals[SIGNAL_CONNECTION_CLOSED] =
     g_signal_new ("connection-closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
-mock_gateway_init (MockGateway *self)
+dgateway_mock_gateway_init (DGatewayMockGateway *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->token = g_strdup (DEFAULT_TOKEN);
@@ -2112,10 +2987,11 @@ mock_gateway_init (MockGateway *self)
   self->send_hello = TRUE;
   self->split_messages = 1;
   self->recommended_shards = 1;
-  self->frames = g_ptr_array_new_with_free_func (frame_free);
+  self->frames = g_ptr_array_new_with_free_func ((GDestroyNotify) dgateway_mock_frame_free);
   self->connections = g_ptr_array_new_with_free_func (connection_free);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
   self->scratch = g_byte_array_new ();
+  self->guilds = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 
   self->server = soup_server_new (NULL, NULL);
   /* Discord offers no permessage-deflate: transport compression is its own. */

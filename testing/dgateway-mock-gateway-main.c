@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* dgateway-mock-gateway: runs MockGateway as a process for demos, GJS and
+/* dgateway-mock-gateway: runs DGatewayMockGateway as a process for demos, GJS and
  * Python tests and the benchmark.  It prints the gateway URL as its only
  * line on stdout, then serves until SIGINT or SIGTERM (or, with
  * --exit-on-stdin-eof, until its parent closes its stdin).
@@ -9,7 +9,7 @@
  * mix before printing the URL, and streams it to every session after READY
  * as fast as the client reads, then dispatches BENCHMARK_DONE. */
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -91,25 +91,25 @@ parse_options (int      *argc,
 }
 
 static gboolean
-configure (MockGateway  *gateway,
-           GError      **error)
+configure (DGatewayMockGateway  *gateway,
+           GError              **error)
 {
-  mock_gateway_set_heartbeat_interval (gateway, interval);
-  mock_gateway_set_auto_event_rate (gateway, rate);
+  dgateway_mock_gateway_set_heartbeat_interval (gateway, interval);
+  dgateway_mock_gateway_set_auto_event_rate (gateway, rate);
   if (token != NULL)
-    mock_gateway_set_token (gateway, token);
+    dgateway_mock_gateway_set_token (gateway, token);
   if (mix == NULL)
     {
-      mock_gateway_set_auto_events (gateway, forever_events ? MOCK_GATEWAY_EVENTS_FOREVER : (guint) events);
+      dgateway_mock_gateway_set_auto_events (gateway, forever_events ? DGATEWAY_MOCK_GATEWAY_EVENTS_FOREVER : (guint) events);
       return TRUE;
     }
   else
     {
-      g_autoptr(MockRecording) recording = mock_recording_new (mix, events, error);
+      g_autoptr(DGatewayMockRecording) recording = dgateway_mock_recording_new (mix, events, error);
 
       if (recording == NULL)
         return FALSE;
-      mock_gateway_set_recording (gateway, recording);
+      dgateway_mock_gateway_set_recording (gateway, recording);
       return TRUE;
     }
 }
@@ -139,7 +139,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
-  MockGateway *gateway;
+  DGatewayMockGateway *gateway;
 
   if (!parse_options (&argc, &argv, &error))
     {
@@ -147,7 +147,7 @@ main (int    argc,
       return 2;
     }
 
-  gateway = mock_gateway_new_with_port (port, &error);
+  gateway = dgateway_mock_gateway_new_with_port (port, &error);
   if (gateway == NULL)
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
@@ -160,7 +160,7 @@ main (int    argc,
       return 2;
     }
 
-  printf ("%s\n", mock_gateway_get_url (gateway));
+  printf ("%s\n", dgateway_mock_gateway_get_url (gateway));
   fflush (stdout);
 
   run ();
