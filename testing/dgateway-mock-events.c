@@ -29,7 +29,15 @@
 #define MIX_PRESENCES          400
 #define MIX_TYPING             200
 
-struct _DGatewayMockRecording {
+/**
+ * DGatewayMockRecording:
+ *
+ * The JSON text of a sequence of dispatches, generated up front from a
+ * mix of events, that [method@MockGateway.set_recording] streams into
+ * sessions as fast as the client reads: a benchmark's workload.
+ */
+struct _DGatewayMockRecording
+{
   char        *mix;
   guint        n_events;
   const char **names;   /* static strings */

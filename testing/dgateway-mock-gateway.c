@@ -1766,7 +1766,7 @@ dgateway_mock_gateway_new_with_port (guint    port,
  * Starts a mock gateway listening on 127.0.0.1 and a free port.
  *
  * It serves on the thread-default [struct@GLib.MainContext], so the test's
- * main loop (or [func@GLib.MainContext.iteration]) must run for it to answer.
+ * main loop (or [method@GLib.MainContext.iteration]) must run for it to answer.
  *
  * Returns: (transfer full) (nullable): the gateway, or `NULL` if it could
  *   not listen
