@@ -180,6 +180,14 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (DGatewayMockGateway, dgateway_mock_gateway, G_TYP
 enum {
   PROP_0,
   PROP_PORT,
+  PROP_URL,
+  PROP_API_URL,
+  PROP_HEARTBEAT_INTERVAL,
+  PROP_ACK_HEARTBEATS,
+  PROP_ACCEPT_RESUME,
+  PROP_AUTO_EVENTS,
+  PROP_AUTO_EVENT_RATE,
+  PROP_N_CONNECTIONS,
   N_PROPS
 };
 
@@ -1556,6 +1564,7 @@ connection_new (DGatewayMockGateway     *self,
   c->opened = g_get_monotonic_time ();
   c->close_code = -1;
   g_ptr_array_add (self->connections, c);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_CONNECTIONS]);
 
   g_signal_connect (ws, "message", G_CALLBACK (message_cb), c);
   g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), c);
@@ -1570,7 +1579,8 @@ websocket_cb (SoupServer              *server,
               SoupWebsocketConnection *ws,
               gpointer                 user_data)
 {
-  DGatewayMockGateway *self = user_data;
+  /* Handlers of the notification and the signal may drop the gateway. */
+  g_autoptr(DGatewayMockGateway) self = g_object_ref (user_data);
   Connection *c;
   int code;
 
@@ -1879,7 +1889,26 @@ dgateway_mock_gateway_set_heartbeat_interval (DGatewayMockGateway *self,
 {
   g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
+  if (self->heartbeat_interval == interval_ms)
+    return;
   self->heartbeat_interval = interval_ms;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_HEARTBEAT_INTERVAL]);
+}
+
+/**
+ * dgateway_mock_gateway_get_heartbeat_interval:
+ * @self: a mock gateway
+ *
+ * Gets the `heartbeat_interval` sent in HELLO.
+ *
+ * Returns: the interval, in milliseconds
+ */
+guint
+dgateway_mock_gateway_get_heartbeat_interval (DGatewayMockGateway *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
+
+  return self->heartbeat_interval;
 }
 
 /**
@@ -1897,7 +1926,26 @@ dgateway_mock_gateway_set_ack_heartbeats (DGatewayMockGateway *self,
 {
   g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
+  if (self->ack_heartbeats == !!ack)
+    return;
   self->ack_heartbeats = !!ack;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACK_HEARTBEATS]);
+}
+
+/**
+ * dgateway_mock_gateway_get_ack_heartbeats:
+ * @self: a mock gateway
+ *
+ * Gets whether heartbeats are acknowledged.
+ *
+ * Returns: `TRUE` if they are
+ */
+gboolean
+dgateway_mock_gateway_get_ack_heartbeats (DGatewayMockGateway *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), FALSE);
+
+  return self->ack_heartbeats;
 }
 
 /**
@@ -1915,7 +1963,26 @@ dgateway_mock_gateway_set_accept_resume (DGatewayMockGateway *self,
 {
   g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
+  if (self->accept_resume == !!accept)
+    return;
   self->accept_resume = !!accept;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACCEPT_RESUME]);
+}
+
+/**
+ * dgateway_mock_gateway_get_accept_resume:
+ * @self: a mock gateway
+ *
+ * Gets whether a RESUME of a known session succeeds.
+ *
+ * Returns: `TRUE` if it does
+ */
+gboolean
+dgateway_mock_gateway_get_accept_resume (DGatewayMockGateway *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), FALSE);
+
+  return self->accept_resume;
 }
 
 /**
@@ -1983,7 +2050,26 @@ dgateway_mock_gateway_set_auto_events (DGatewayMockGateway *self,
 {
   g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
+  if (self->auto_events == n)
+    return;
   self->auto_events = n;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_EVENTS]);
+}
+
+/**
+ * dgateway_mock_gateway_get_auto_events:
+ * @self: a mock gateway
+ *
+ * Gets how many generated events each session gets after `READY`.
+ *
+ * Returns: the number of events, or [const@MOCK_GATEWAY_EVENTS_FOREVER]
+ */
+guint
+dgateway_mock_gateway_get_auto_events (DGatewayMockGateway *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
+
+  return self->auto_events;
 }
 
 /**
@@ -2000,7 +2086,26 @@ dgateway_mock_gateway_set_auto_event_rate (DGatewayMockGateway *self,
 {
   g_return_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self));
 
+  if (self->auto_event_rate == per_second)
+    return;
   self->auto_event_rate = per_second;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_AUTO_EVENT_RATE]);
+}
+
+/**
+ * dgateway_mock_gateway_get_auto_event_rate:
+ * @self: a mock gateway
+ *
+ * Gets the pace of the automatic events.
+ *
+ * Returns: events per second, or 0 for all at once
+ */
+guint
+dgateway_mock_gateway_get_auto_event_rate (DGatewayMockGateway *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_MOCK_GATEWAY (self), 0);
+
+  return self->auto_event_rate;
 }
 
 /**
@@ -2897,6 +3002,30 @@ dgateway_mock_gateway_get_property (GObject    *object,
     case PROP_PORT:
       g_value_set_uint (value, self->port);
       break;
+    case PROP_URL:
+      g_value_set_string (value, self->url);
+      break;
+    case PROP_API_URL:
+      g_value_set_string (value, self->api_url);
+      break;
+    case PROP_HEARTBEAT_INTERVAL:
+      g_value_set_uint (value, self->heartbeat_interval);
+      break;
+    case PROP_ACK_HEARTBEATS:
+      g_value_set_boolean (value, self->ack_heartbeats);
+      break;
+    case PROP_ACCEPT_RESUME:
+      g_value_set_boolean (value, self->accept_resume);
+      break;
+    case PROP_AUTO_EVENTS:
+      g_value_set_uint (value, self->auto_events);
+      break;
+    case PROP_AUTO_EVENT_RATE:
+      g_value_set_uint (value, self->auto_event_rate);
+      break;
+    case PROP_N_CONNECTIONS:
+      g_value_set_uint (value, self->connections->len);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2914,6 +3043,21 @@ dgateway_mock_gateway_set_property (GObject      *object,
     {
     case PROP_PORT:
       self->port = g_value_get_uint (value);
+      break;
+    case PROP_HEARTBEAT_INTERVAL:
+      dgateway_mock_gateway_set_heartbeat_interval (self, g_value_get_uint (value));
+      break;
+    case PROP_ACK_HEARTBEATS:
+      dgateway_mock_gateway_set_ack_heartbeats (self, g_value_get_boolean (value));
+      break;
+    case PROP_ACCEPT_RESUME:
+      dgateway_mock_gateway_set_accept_resume (self, g_value_get_boolean (value));
+      break;
+    case PROP_AUTO_EVENTS:
+      dgateway_mock_gateway_set_auto_events (self, g_value_get_uint (value));
+      break;
+    case PROP_AUTO_EVENT_RATE:
+      dgateway_mock_gateway_set_auto_event_rate (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2939,6 +3083,77 @@ dgateway_mock_gateway_class_init (DGatewayMockGatewayClass *klass)
   props[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0,
                                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY
                                         | G_PARAM_STATIC_STRINGS);
+  /**
+   * DGatewayMockGateway:url:
+   *
+   * The URL of the gateway, `ws://127.0.0.1:PORT/gateway`.
+   */
+  props[PROP_URL] = g_param_spec_string ("url", NULL, NULL, NULL,
+                                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayMockGateway:api-url:
+   *
+   * The REST base URL, `http://127.0.0.1:PORT/api/v10`.
+   */
+  props[PROP_API_URL] = g_param_spec_string ("api-url", NULL, NULL, NULL,
+                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DGatewayMockGateway:heartbeat-interval:
+   *
+   * The `heartbeat_interval` sent in HELLO, in milliseconds.
+   */
+  props[PROP_HEARTBEAT_INTERVAL] =
+    g_param_spec_uint ("heartbeat-interval", NULL, NULL, 0, G_MAXUINT, DEFAULT_HEARTBEAT_INTERVAL,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DGatewayMockGateway:ack-heartbeats:
+   *
+   * Whether heartbeats are acknowledged.
+   */
+  props[PROP_ACK_HEARTBEATS] =
+    g_param_spec_boolean ("ack-heartbeats", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DGatewayMockGateway:accept-resume:
+   *
+   * Whether a RESUME of a known session succeeds.
+   */
+  props[PROP_ACCEPT_RESUME] =
+    g_param_spec_boolean ("accept-resume", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DGatewayMockGateway:auto-events:
+   *
+   * How many generated `MESSAGE_CREATE` events each session gets after
+   * `READY`.
+   */
+  props[PROP_AUTO_EVENTS] =
+    g_param_spec_uint ("auto-events", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DGatewayMockGateway:auto-event-rate:
+   *
+   * The pace of the automatic events, per second; 0 sends them at once.
+   */
+  props[PROP_AUTO_EVENT_RATE] =
+    g_param_spec_uint ("auto-event-rate", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * DGatewayMockGateway:n-connections:
+   *
+   * How many WebSocket connections have opened so far.
+   */
+  props[PROP_N_CONNECTIONS] =
+    g_param_spec_uint ("n-connections", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**

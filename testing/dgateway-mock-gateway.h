@@ -84,11 +84,17 @@ DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_heartbeat_interval    (DGatewayMockGateway    *self,
                                                                        guint                   interval_ms);
 DGATEWAY_TESTING_AVAILABLE_IN_ALL
+guint                 dgateway_mock_gateway_get_heartbeat_interval    (DGatewayMockGateway    *self);
+DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_ack_heartbeats        (DGatewayMockGateway    *self,
                                                                        gboolean                ack);
 DGATEWAY_TESTING_AVAILABLE_IN_ALL
+gboolean              dgateway_mock_gateway_get_ack_heartbeats        (DGatewayMockGateway    *self);
+DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_accept_resume         (DGatewayMockGateway    *self,
                                                                        gboolean                accept);
+DGATEWAY_TESTING_AVAILABLE_IN_ALL
+gboolean              dgateway_mock_gateway_get_accept_resume         (DGatewayMockGateway    *self);
 DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_ignore_frames         (DGatewayMockGateway    *self,
                                                                        gboolean                ignore);
@@ -102,8 +108,12 @@ DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_auto_events           (DGatewayMockGateway    *self,
                                                                        guint                   n);
 DGATEWAY_TESTING_AVAILABLE_IN_ALL
+guint                 dgateway_mock_gateway_get_auto_events           (DGatewayMockGateway    *self);
+DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_auto_event_rate       (DGatewayMockGateway    *self,
                                                                        guint                   per_second);
+DGATEWAY_TESTING_AVAILABLE_IN_ALL
+guint                 dgateway_mock_gateway_get_auto_event_rate       (DGatewayMockGateway    *self);
 DGATEWAY_TESTING_AVAILABLE_IN_ALL
 void                  dgateway_mock_gateway_set_close_after           (DGatewayMockGateway    *self,
                                                                        guint                   n_events,
