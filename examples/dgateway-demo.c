@@ -4,7 +4,9 @@
  * dgateway-demo: print every Gateway event as one JSON line.
  *
  * With DISCORD_TOKEN set it connects to Discord; without it, it starts the
- * bundled mock gateway, which streams sample MESSAGE_CREATE events. Events go
+ * mock gateway (dgateway-mock-gateway, from libdgateway-testing), which
+ * streams sample MESSAGE_CREATE events. --gateway-url points it at any other
+ * gateway instead: a proxy, or a mock gateway run by hand. Events go
  * to stdout, one JSON object a line; the state and the latency go to stderr
  * as they change.
  */
@@ -244,22 +246,54 @@ parse_intents (const char      *text,
 }
 
 static gboolean
-demo_start_discord (Demo        *demo,
-                    const char  *token,
-                    GError     **error)
+get_intents (DGatewayIntents  *intents,
+             GError          **error)
 {
   const char *intents_text = g_getenv ("DISCORD_INTENTS");
-  DGatewayIntents intents = DEFAULT_INTENTS;
 
-  if (intents_text != NULL && !parse_intents (intents_text, &intents))
+  *intents = DEFAULT_INTENTS;
+  if (intents_text != NULL && !parse_intents (intents_text, intents))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    "DISCORD_INTENTS: cannot parse \"%s\"", intents_text);
       return FALSE;
     }
+  return TRUE;
+}
+
+static gboolean
+demo_start_discord (Demo        *demo,
+                    const char  *token,
+                    GError     **error)
+{
+  DGatewayIntents intents;
+
+  if (!get_intents (&intents, error))
+    return FALSE;
 
   g_printerr ("connecting to Discord with intents 0x%x\n", (guint) intents);
   demo->client = dgateway_client_new (token, intents);
+  demo_connect (demo);
+  return TRUE;
+}
+
+/* Any gateway: a proxy that holds the shards, or a mock gateway started by
+ * hand.  A mock expects "test-token" unless told otherwise.
+ */
+static gboolean
+demo_start_url (Demo        *demo,
+                const char  *token,
+                const char  *url,
+                GError     **error)
+{
+  DGatewayIntents intents;
+
+  if (!get_intents (&intents, error))
+    return FALSE;
+
+  g_printerr ("connecting to %s with intents 0x%x\n", url, (guint) intents);
+  demo->client = dgateway_client_new (token != NULL ? token : "test-token", intents);
+  dgateway_client_set_gateway_url (demo->client, url);
   demo_connect (demo);
   return TRUE;
 }
@@ -295,32 +329,36 @@ read_url_cb (GObject      *source,
   demo_connect (demo);
 }
 
-static const char *
+/* The one in DGATEWAY_MOCK_GATEWAY, else the one built with the demo, else
+ * the one libdgateway-testing installed.
+ */
+static char *
 mock_gateway_path (void)
 {
   const char *path = g_getenv ("DGATEWAY_MOCK_GATEWAY");
 
   if (path != NULL && *path != '\0')
-    return path;
+    return g_strdup (path);
 #ifdef MOCK_GATEWAY_PATH
-  return MOCK_GATEWAY_PATH;
-#else
-  return NULL;
+  if (g_file_test (MOCK_GATEWAY_PATH, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup (MOCK_GATEWAY_PATH);
 #endif
+  return g_find_program_in_path ("dgateway-mock-gateway");
 }
 
 static gboolean
 demo_start_mock (Demo    *demo,
                  GError **error)
 {
-  const char *path = mock_gateway_path ();
+  g_autofree char *path = mock_gateway_path ();
   g_autoptr(GDataInputStream) lines = NULL;
 
   if (path == NULL)
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "no mock gateway: set DISCORD_TOKEN, or "
-                           "DGATEWAY_MOCK_GATEWAY to the mock's path");
+                           "no mock gateway: set DISCORD_TOKEN, pass --gateway-url, "
+                           "install dgateway-mock-gateway (libdgateway-testing) "
+                           "or set DGATEWAY_MOCK_GATEWAY to its path");
       return FALSE;
     }
 
@@ -416,12 +454,17 @@ demo_shutdown (Demo *demo)
 }
 
 static gboolean
-demo_start (Demo    *demo,
-            GError **error)
+demo_start (Demo        *demo,
+            const char  *gateway_url,
+            GError     **error)
 {
   const char *token = g_getenv ("DISCORD_TOKEN");
 
-  if (token != NULL && *token != '\0')
+  if (token != NULL && *token == '\0')
+    token = NULL;
+  if (gateway_url != NULL)
+    return demo_start_url (demo, token, gateway_url, error);
+  if (token != NULL)
     return demo_start_discord (demo, token, error);
 
   return demo_start_mock (demo, error);
@@ -449,11 +492,14 @@ main (int   argc,
 {
   int count = 0;
   int timeout = 0;
+  g_autofree char *gateway_url = NULL;
   GOptionEntry entries[] = {
     { "count", 'n', 0, G_OPTION_ARG_INT, &count,
       "Exit after printing N events", "N" },
     { "timeout", 't', 0, G_OPTION_ARG_INT, &timeout,
       "Exit after SECONDS seconds", "SECONDS" },
+    { "gateway-url", 'g', 0, G_OPTION_ARG_STRING, &gateway_url,
+      "Connect to the gateway at URL (ws:// or wss://) instead", "URL" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -464,9 +510,11 @@ main (int   argc,
 
   context = g_option_context_new ("- print Discord Gateway events as JSON lines");
   g_option_context_set_summary (context,
-    "Connects to Discord when DISCORD_TOKEN is set (DISCORD_INTENTS overrides\n"
-    "the intents), else to the bundled mock gateway, and prints each event as\n"
-    "one JSON line on stdout, and state and latency changes on stderr.");
+    "Connects to the gateway at --gateway-url if given (with DISCORD_TOKEN, or\n"
+    "the mock gateway's \"test-token\"), else to Discord when DISCORD_TOKEN is\n"
+    "set (DISCORD_INTENTS overrides the intents), else to a mock gateway it\n"
+    "starts, and prints each event as one JSON line on stdout, and state and\n"
+    "latency changes on stderr.");
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) ||
       count < 0 || timeout < 0)
@@ -480,7 +528,7 @@ main (int   argc,
   demo.cancellable = g_cancellable_new ();
   demo.count = count;
 
-  if (demo_start (&demo, &error))
+  if (demo_start (&demo, gateway_url, &error))
     {
       demo_run (&demo, timeout);
     }

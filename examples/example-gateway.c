@@ -26,7 +26,7 @@
 
 #include <glib-unix.h>
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #define DM_CHANNEL_ID "1100000000000000250"
 
@@ -41,7 +41,7 @@ typedef struct {
 static const ScriptLine script[] = {
   { "1100000000000001001", "alice", FALSE, FALSE, "Has anyone read the release notes yet?" },
   { "1100000000000001002", "bob",   TRUE,  FALSE, "Hi! Are you around later?" },
-  { "1100000000000001003", "carol", FALSE, TRUE,  "<@" MOCK_GATEWAY_BOT_ID "> can you check the build?" },
+  { "1100000000000001003", "carol", FALSE, TRUE,  "<@" DGATEWAY_MOCK_GATEWAY_BOT_ID "> can you check the build?" },
   { "1100000000000001004", "dave",  FALSE, FALSE, "!ping" },
 };
 
@@ -63,7 +63,7 @@ static GOptionEntry entries[] = {
 };
 
 typedef struct {
-  MockGateway *gateway;
+  DGatewayMockGateway *gateway;
   GMainLoop   *loop;
   guint        next_line;
   guint        next_id;
@@ -73,11 +73,11 @@ typedef struct {
 /* The guild READY lists as unavailable, with the channel of the
  * conversation and its speakers. */
 static const char guild_create[] =
-  "{\"id\":\"" MOCK_GATEWAY_GUILD_ID "\",\"name\":\"Example guild\",\"icon\":null,"
+  "{\"id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\",\"name\":\"Example guild\",\"icon\":null,"
   "\"owner_id\":\"1100000000000001001\",\"large\":false,\"member_count\":5,"
-  "\"channels\":[{\"id\":\"" MOCK_GATEWAY_CHANNEL_ID "\",\"type\":0,\"name\":\"general\","
+  "\"channels\":[{\"id\":\"" DGATEWAY_MOCK_GATEWAY_CHANNEL_ID "\",\"type\":0,\"name\":\"general\","
   "\"position\":0}],"
-  "\"roles\":[{\"id\":\"" MOCK_GATEWAY_GUILD_ID "\",\"name\":\"@everyone\",\"position\":0,"
+  "\"roles\":[{\"id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\",\"name\":\"@everyone\",\"position\":0,"
   "\"color\":0,\"permissions\":\"0\"}],"
   "\"members\":["
   "{\"user\":{\"id\":\"1100000000000001001\",\"username\":\"alice\",\"global_name\":null},\"roles\":[]},"
@@ -85,7 +85,7 @@ static const char guild_create[] =
   "{\"user\":{\"id\":\"1100000000000001003\",\"username\":\"carol\",\"global_name\":null},"
   "\"nick\":\"Carol\",\"roles\":[]},"
   "{\"user\":{\"id\":\"1100000000000001004\",\"username\":\"dave\",\"global_name\":null},\"roles\":[]},"
-  "{\"user\":{\"id\":\"" MOCK_GATEWAY_BOT_ID "\",\"username\":\"mockbot\",\"global_name\":null,"
+  "{\"user\":{\"id\":\"" DGATEWAY_MOCK_GATEWAY_BOT_ID "\",\"username\":\"mockbot\",\"global_name\":null,"
   "\"bot\":true},\"nick\":\"Mock Bot\",\"roles\":[]}],"
   "\"threads\":[],\"presences\":[],\"voice_states\":[],\"emojis\":[],\"stickers\":[]}";
 
@@ -105,11 +105,11 @@ build_message (const ScriptLine *line,
   json_builder_set_member_name (builder, "type");
   json_builder_add_int_value (builder, 0);
   json_builder_set_member_name (builder, "channel_id");
-  json_builder_add_string_value (builder, line->direct ? DM_CHANNEL_ID : MOCK_GATEWAY_CHANNEL_ID);
+  json_builder_add_string_value (builder, line->direct ? DM_CHANNEL_ID : DGATEWAY_MOCK_GATEWAY_CHANNEL_ID);
   if (!line->direct)
     {
       json_builder_set_member_name (builder, "guild_id");
-      json_builder_add_string_value (builder, MOCK_GATEWAY_GUILD_ID);
+      json_builder_add_string_value (builder, DGATEWAY_MOCK_GATEWAY_GUILD_ID);
     }
   json_builder_set_member_name (builder, "channel_type");
   json_builder_add_int_value (builder, line->direct ? 1 : 0);
@@ -136,7 +136,7 @@ build_message (const ScriptLine *line,
     {
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, MOCK_GATEWAY_BOT_ID);
+      json_builder_add_string_value (builder, DGATEWAY_MOCK_GATEWAY_BOT_ID);
       json_builder_set_member_name (builder, "username");
       json_builder_add_string_value (builder, "mockbot");
       json_builder_set_member_name (builder, "bot");
@@ -159,18 +159,18 @@ script_cb (gpointer user_data)
   const ScriptLine *line = &script[example->next_line];
   g_autofree char *d = build_message (line, example->next_id);
 
-  const char *session_id = mock_gateway_get_session_id (example->gateway);
+  const char *session_id = dgateway_mock_gateway_get_session_id (example->gateway);
 
   /* A resumed session has had its guild already. */
   if (session_id != NULL && g_strcmp0 (session_id, example->session_id) != 0 &&
-      mock_gateway_dispatch (example->gateway, "GUILD_CREATE", guild_create) != 0)
+      dgateway_mock_gateway_send_dispatch (example->gateway, "GUILD_CREATE", guild_create) != 0)
     {
       g_free (example->session_id);
       example->session_id = g_strdup (session_id);
     }
 
   /* 0: no session yet (or between connections); try again next time. */
-  if (mock_gateway_dispatch (example->gateway, "MESSAGE_CREATE", d) == 0)
+  if (dgateway_mock_gateway_send_dispatch (example->gateway, "MESSAGE_CREATE", d) == 0)
     return G_SOURCE_CONTINUE;
 
   example->next_line = (example->next_line + 1) % G_N_ELEMENTS (script);
@@ -183,14 +183,14 @@ drop_cb (gpointer user_data)
 {
   Example *example = user_data;
 
-  if (mock_gateway_is_connected (example->gateway))
-    mock_gateway_drop (example->gateway);
+  if (dgateway_mock_gateway_is_connected (example->gateway))
+    dgateway_mock_gateway_drop (example->gateway);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-frame_received_cb (MockGateway *gateway,
-                   MockFrame   *frame,
+frame_received_cb (DGatewayMockGateway *gateway,
+                   DGatewayMockFrame   *frame,
                    gpointer     user_data)
 {
   g_autoptr(JsonNode) node = NULL;
@@ -258,21 +258,21 @@ main (int    argc,
       return 2;
     }
 
-  example.gateway = mock_gateway_new ();
+  example.gateway = dgateway_mock_gateway_new (NULL);
   if (example.gateway == NULL)
     return 1;
   example.loop = g_main_loop_new (NULL, FALSE);
 
-  mock_gateway_set_heartbeat_interval (example.gateway, interval);
+  dgateway_mock_gateway_set_heartbeat_interval (example.gateway, interval);
   if (rate > 0)
     {
-      mock_gateway_set_auto_events (example.gateway, MOCK_GATEWAY_EVENTS_FOREVER);
-      mock_gateway_set_auto_event_rate (example.gateway, rate);
+      dgateway_mock_gateway_set_auto_events (example.gateway, DGATEWAY_MOCK_GATEWAY_EVENTS_FOREVER);
+      dgateway_mock_gateway_set_auto_event_rate (example.gateway, rate);
     }
   if (log_commands)
     g_signal_connect (example.gateway, "frame-received", G_CALLBACK (frame_received_cb), NULL);
 
-  printf ("%s\n", mock_gateway_get_url (example.gateway));
+  printf ("%s\n", dgateway_mock_gateway_get_url (example.gateway));
   fflush (stdout);
 
   sources[0] = g_timeout_add (period, script_cb, &example);

@@ -32,7 +32,7 @@
 #include <glib/gstdio.h>
 #include <valgrind/callgrind.h>
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #define N_ROLES    20
 #define N_CHANNELS 50
@@ -65,7 +65,7 @@ guild_id (guint index)
 {
   /* Guild 0 is the mock's, whose channel the generated messages go to. */
   if (index == 0)
-    return g_ascii_strtoull (MOCK_GATEWAY_GUILD_ID, NULL, 10);
+    return g_ascii_strtoull (DGATEWAY_MOCK_GATEWAY_GUILD_ID, NULL, 10);
   return (G_GUINT64_CONSTANT (300000000000) + index) << 22;
 }
 
@@ -142,7 +142,7 @@ child_command_cb (int          fd,
                   GIOCondition condition,
                   gpointer     data)
 {
-  MockGateway *mock = data;
+  DGatewayMockGateway *mock = data;
   char command;
 
   if (read (fd, &command, 1) != 1)
@@ -153,14 +153,14 @@ child_command_cb (int          fd,
   if (command == 'G')
     {
       for (int i = 0; i < n_guilds; i++)
-        mock_gateway_dispatch (mock, "GUILD_CREATE", guild_data[i]);
-      mock_gateway_dispatch (mock, "BENCH_GUILDS_DONE", "{}");
+        dgateway_mock_gateway_send_dispatch (mock, "GUILD_CREATE", guild_data[i]);
+      dgateway_mock_gateway_send_dispatch (mock, "BENCH_GUILDS_DONE", "{}");
     }
   else if (command == 'M')
     {
       for (int i = 0; i < n_messages; i++)
-        mock_gateway_dispatch (mock, "MESSAGE_CREATE", message_data[i]);
-      mock_gateway_dispatch (mock, "BENCH_DONE", "{}");
+        dgateway_mock_gateway_send_dispatch (mock, "MESSAGE_CREATE", message_data[i]);
+      dgateway_mock_gateway_send_dispatch (mock, "BENCH_DONE", "{}");
     }
   return G_SOURCE_CONTINUE;
 }
@@ -169,15 +169,15 @@ static G_GNUC_NORETURN void
 run_mock (int to_parent,
           int from_parent)
 {
-  MockGateway *mock = mock_gateway_new ();
-  guint port = mock_gateway_get_port (mock);
+  DGatewayMockGateway *mock = dgateway_mock_gateway_new (NULL);
+  guint port = dgateway_mock_gateway_get_port (mock);
 
   guild_data = g_new0 (char *, n_guilds + 1);
   for (int i = 0; i < n_guilds; i++)
     guild_data[i] = build_guild (i);
   message_data = g_new0 (char *, n_messages + 1);
   for (int i = 0; i < n_messages; i++)
-    message_data[i] = mock_gateway_build_message_create (i);
+    message_data[i] = dgateway_mock_gateway_build_message_create (i);
 
   if (write (to_parent, &port, sizeof port) != sizeof port)
     exit (1);

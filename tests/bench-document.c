@@ -4,7 +4,7 @@
  * against the payload document.
  *
  * Parses the envelope of a realistic MESSAGE_CREATE of about 1 KB (from
- * mock_gateway_build_message_create(), 64 different ones in turn) N times
+ * dgateway_mock_gateway_build_message_create(), 64 different ones in turn) N times
  * and reads three fields of `d`, as a handler would: once the way the
  * library did with json-glib (JsonParser, then JsonObject lookups), once
  * through dgateway_payload_parse() and the DGatewayValue accessors. Also
@@ -22,7 +22,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dgateway-payload-private.h"
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #define N_MESSAGES 64
 
@@ -128,7 +128,7 @@ main (int   argc,
 
   for (guint i = 0; i < N_MESSAGES; i++)
     {
-      g_autofree char *d = mock_gateway_build_message_create (i);
+      g_autofree char *d = dgateway_mock_gateway_build_message_create (i);
 
       payloads[i] = g_strdup_printf ("{\"t\":\"MESSAGE_CREATE\",\"s\":%u,\"op\":0,\"d\":%s}", i + 1, d);
       lengths[i] = strlen (payloads[i]);

@@ -20,7 +20,7 @@
 #include <time.h>
 
 #include "dgateway-etf-private.h"
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #define N_PAYLOADS 16
 
@@ -143,13 +143,13 @@ measure (Kind     *kind,
 static char *
 build_small_guild (guint index)
 {
-  return mock_gateway_build_guild_create (index, 20, 10);
+  return dgateway_mock_gateway_build_guild_create (index, 20, 10);
 }
 
 static char *
 build_large_guild (guint index)
 {
-  return mock_gateway_build_guild_create (index, 400, 200);
+  return dgateway_mock_gateway_build_guild_create (index, 400, 200);
 }
 
 static void
@@ -183,7 +183,7 @@ main (int   argc,
   guint iterations = argc > 1 ? (guint) atoi (argv[1]) : 20000;
   Kind kinds[3] = { { 0 } };
 
-  kind_init (&kinds[0], "MESSAGE_CREATE", mock_gateway_build_message_create);
+  kind_init (&kinds[0], "MESSAGE_CREATE", dgateway_mock_gateway_build_message_create);
   kind_init (&kinds[1], "GUILD_CREATE 20 members", build_small_guild);
   kind_init (&kinds[2], "GUILD_CREATE 400 members", build_large_guild);
 

@@ -70,7 +70,7 @@ static GOptionEntry entries[] = {
   { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "Events per run (default 100000)", "N" },
   { "runs", 0, 0, G_OPTION_ARG_INT, &n_runs, "Runs of each configuration; the table shows the one with the least CPU per event (default 1)", "N" },
   { "mix", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mixes, "Mix to run: messages or mixed (repeatable; default both)", "NAME" },
-  { "gateway", 0, 0, G_OPTION_ARG_FILENAME, &gateway_path, "The dgateway-mock-gateway program (default: next to this one)", "PATH" },
+  { "gateway", 0, 0, G_OPTION_ARG_FILENAME, &gateway_path, "The dgateway-mock-gateway program (default: the one built with this one)", "PATH" },
   { "run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &run_mode, "Internal: one run, arguments URL MODE HANDLER", NULL },
   G_OPTION_ENTRY_NULL
 };
@@ -614,7 +614,6 @@ main (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- measure libdgateway per event");
   g_autoptr(GError) error = NULL;
   g_autofree char *self_path = NULL;
-  g_autofree char *self_dir = NULL;
   const char *const *mix_list;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -643,9 +642,8 @@ main (int    argc,
   self_path = g_file_read_link ("/proc/self/exe", NULL);
   if (self_path == NULL)
     self_path = g_canonicalize_filename (argv[0], NULL);
-  self_dir = g_path_get_dirname (self_path);
   if (gateway_path == NULL)
-    gateway_path = g_build_filename (self_dir, "dgateway-mock-gateway", NULL);
+    gateway_path = g_strdup (MOCK_GATEWAY_PATH);
 
   print_header ();
   mix_list = mixes != NULL ? (const char *const *) mixes : all_mixes;

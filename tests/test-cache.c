@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#define GUILD MOCK_GATEWAY_GUILD_ID
+#define GUILD DGATEWAY_MOCK_GATEWAY_GUILD_ID
 #define CATEGORY "1100000000000000300"
 #define GENERAL  "1100000000000000200"
 #define RANDOM   "1100000000000000201"
@@ -186,7 +186,7 @@ dispatch (CacheFixture *cf,
           const char   *json)
 {
   g_autofree char *text = g_strdelimit (g_strdup (json), "'", '"');
-  gint64 seq = mock_gateway_dispatch (cf->f.mock, name, text);
+  gint64 seq = dgateway_mock_gateway_send_dispatch (cf->f.mock, name, text);
 
   g_assert_cmpint (seq, >, 0);
   WAIT_UNTIL (last_sequence (cf) >= seq, 3000);
@@ -452,22 +452,22 @@ test_thread_events (CacheFixture  *cf,
   dispatch (cf, "THREAD_LIST_SYNC", "{'guild_id':'" GUILD "','channel_ids':['" GENERAL "'],"
                 "'threads':[{'id':'1100000000000000702','guild_id':'" GUILD "','type':11,'name':'t3',"
                 "'parent_id':'" GENERAL "'}],"
-                "'members':[{'id':'1100000000000000702','user_id':'" MOCK_GATEWAY_BOT_ID "','flags':0,"
+                "'members':[{'id':'1100000000000000702','user_id':'" DGATEWAY_MOCK_GATEWAY_BOT_ID "','flags':0,"
                 "'join_timestamp':'2024-01-01T00:00:00.000000+00:00'}]}");
   assert_names (dgateway_cached_guild_get_threads (guild), "t2,t3");
   g_assert_cmpstr (changes_take (threads), ==, "0-1+0");
   g_assert_true (dgateway_cached_channel_get_joined (dgateway_cache_lookup_channel (cf->cache, "1100000000000000702")));
 
   dispatch (cf, "THREAD_MEMBERS_UPDATE", "{'id':'" THREAD2 "','guild_id':'" GUILD "','member_count':3,"
-                "'added_members':[{'id':'" THREAD2 "','user_id':'" MOCK_GATEWAY_BOT_ID "','flags':0,"
+                "'added_members':[{'id':'" THREAD2 "','user_id':'" DGATEWAY_MOCK_GATEWAY_BOT_ID "','flags':0,"
                 "'join_timestamp':'2024-01-01T00:00:00.000000+00:00'}]}");
   g_assert_cmpint (dgateway_cached_channel_get_member_count (thread2), ==, 3);
   g_assert_cmpstr (notifies_take (notifies), ==, "joined member-count");
   dispatch (cf, "THREAD_MEMBERS_UPDATE", "{'id':'" THREAD2 "','guild_id':'" GUILD "','member_count':2,"
-                "'removed_member_ids':['" MOCK_GATEWAY_BOT_ID "']}");
+                "'removed_member_ids':['" DGATEWAY_MOCK_GATEWAY_BOT_ID "']}");
   g_assert_cmpstr (notifies_take (notifies), ==, "joined member-count");
   dispatch (cf, "THREAD_MEMBER_UPDATE", "{'id':'" THREAD2 "','guild_id':'" GUILD "','user_id':'"
-                MOCK_GATEWAY_BOT_ID "','flags':0,'join_timestamp':'2024-01-01T00:00:00.000000+00:00'}");
+                DGATEWAY_MOCK_GATEWAY_BOT_ID "','flags':0,'join_timestamp':'2024-01-01T00:00:00.000000+00:00'}");
   g_assert_cmpstr (notifies_take (notifies), ==, "joined");
 
   dispatch (cf, "THREAD_UPDATE", "{'id':'" THREAD2 "','guild_id':'" GUILD "','type':11,'name':'t2',"
@@ -738,7 +738,7 @@ test_emojis_voice_and_user (CacheFixture  *cf,
   g_assert_null (dgateway_cached_guild_dup_voice_channel_id (guild, BOB));
 
   /* The bot's own user changes. */
-  dispatch (cf, "USER_UPDATE", "{'id':'" MOCK_GATEWAY_BOT_ID "','username':'renamed','global_name':null}");
+  dispatch (cf, "USER_UPDATE", "{'id':'" DGATEWAY_MOCK_GATEWAY_BOT_ID "','username':'renamed','global_name':null}");
   g_assert_cmpstr (notifies_take (me_notifies), ==, "display-name username");
   g_assert_cmpstr (dgateway_cached_user_get_display_name (dgateway_cache_get_current_user (cf->cache)),
                    ==, "renamed");
@@ -788,7 +788,7 @@ test_new_session (CacheFixture  *cf,
 
   dispatch (cf, "GUILD_CREATE", "{'id':'" GUILD_A "','name':'Gone','channels':[],'roles':[]}");
   guilds = changes_new (dgateway_cache_get_guilds (cf->cache));
-  mock_gateway_send_op (cf->f.mock, 9, "false");
+  dgateway_mock_gateway_send_op (cf->f.mock, 9, "false");
   WAIT_UNTIL (cf->f.reconnected == 1, 3000);
   WAIT_UNTIL (count_events (&cf->f, "READY") == 2, 3000);
 
@@ -814,10 +814,10 @@ test_resume_replay (CacheFixture  *cf,
   g_autofree char *text = g_strdelimit (g_strdup (add), "'", '"');
   gint64 seq;
 
-  mock_gateway_drop (cf->f.mock);
+  dgateway_mock_gateway_drop (cf->f.mock);
   WAIT_UNTIL (cf->f.errors->len == 1, 2000);
   /* Queued while the client is away, replayed on RESUME. */
-  seq = mock_gateway_dispatch (cf->f.mock, "GUILD_MEMBER_ADD", text);
+  seq = dgateway_mock_gateway_send_dispatch (cf->f.mock, "GUILD_MEMBER_ADD", text);
   WAIT_UNTIL (cf->f.resumed == 1 && last_sequence (cf) >= seq, 3000);
   g_assert_cmpstr (changes_take (members), ==, "2-0+1");
   g_assert_cmpint (dgateway_cached_guild_get_member_count (guild), ==, 3);
@@ -891,19 +891,19 @@ test_reshard (CacheFixture  *cf,
 
   body = g_strdup_printf ("{\"url\":\"%s\",\"shards\":1,\"session_start_limit\":"
                           "{\"total\":1000,\"remaining\":999,\"reset_after\":0,\"max_concurrency\":1}}",
-                          mock_gateway_get_url (cf->f.mock));
-  mock_gateway_set_gateway_bot_response (cf->f.mock, 200, body);
+                          dgateway_mock_gateway_get_url (cf->f.mock));
+  dgateway_mock_gateway_set_gateway_bot_response (cf->f.mock, 200, body);
   dgateway_client_set_gateway_url (cf->f.client, NULL);
-  dgateway_client_set_api_url (cf->f.client, mock_gateway_get_api_url (cf->f.mock));
-  mock_gateway_set_recommended_shards (cf->f.mock, 1);
+  dgateway_client_set_api_url (cf->f.client, dgateway_mock_gateway_get_api_url (cf->f.mock));
+  dgateway_mock_gateway_set_recommended_shards (cf->f.mock, 1);
   guild = connect_with_guild (cf);
   dispatch (cf, "GUILD_CREATE", "{'id':'" GUILD_A "','name':'A','channels':[],'roles':[]}");
   dispatch (cf, "GUILD_CREATE", "{'id':'" GUILD_B "','name':'B','channels':[],'roles':[]}");
   assert_names (dgateway_cache_get_guilds (cf->cache), "Test guild,A,B");
 
-  mock_gateway_set_gateway_bot_response (cf->f.mock, 0, NULL);
-  mock_gateway_set_recommended_shards (cf->f.mock, 2);
-  mock_gateway_close (cf->f.mock, 4011, NULL);
+  dgateway_mock_gateway_set_gateway_bot_response (cf->f.mock, 0, NULL);
+  dgateway_mock_gateway_set_recommended_shards (cf->f.mock, 2);
+  dgateway_mock_gateway_close (cf->f.mock, 4011, NULL);
   WAIT_UNTIL (g_list_model_get_n_items (dgateway_client_get_shards (cf->f.client)) == 2 &&
               count_events (&cf->f, "READY") == 3, 5000);
 

@@ -22,13 +22,13 @@ static void
 test_identify (Fixture       *f,
                gconstpointer  data)
 {
-  MockFrame *identify;
+  DGatewayMockFrame *identify;
   JsonObject *d, *properties;
 
   connect_client (f);
 
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
-  identify = mock_gateway_get_last_frame (f->mock, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
+  identify = dgateway_mock_gateway_get_last_frame (f->mock, 2);
   d = json_node_get_object (identify->d);
   g_assert_cmpstr (json_object_get_string_member (d, "token"), ==, TEST_TOKEN);
   g_assert_cmpint (json_object_get_int_member (d, "intents"), ==, INTENTS);
@@ -40,10 +40,10 @@ test_identify (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (properties, "browser"), ==, "libdgateway");
   g_assert_cmpstr (json_object_get_string_member (properties, "device"), ==, "libdgateway");
 
-  g_assert_cmpstr (mock_gateway_get_connection_query (f->mock, 1), ==, "v=10&encoding=json");
-  g_assert_true (g_str_has_prefix (mock_gateway_get_last_user_agent (f->mock), "DiscordBot ("));
+  g_assert_cmpstr (dgateway_mock_gateway_get_connection_query (f->mock, 1), ==, "v=10&encoding=json");
+  g_assert_true (g_str_has_prefix (dgateway_mock_gateway_get_last_user_agent (f->mock), "DiscordBot ("));
   g_assert_cmpstr (dgateway_client_get_session_id (f->client), ==,
-                   mock_gateway_get_session_id (f->mock));
+                   dgateway_mock_gateway_get_session_id (f->mock));
   g_assert_cmpuint (count_events (f, "READY"), ==, 1);
   g_assert_cmpint (dgateway_client_get_sequence (f->client), ==, 1);
   g_assert_cmpuint (f->errors->len, ==, 0);
@@ -63,7 +63,7 @@ test_identify_shard_and_presence (Fixture       *f,
   dgateway_client_set_large_threshold (f->client, 150);
   connect_client (f);
 
-  d = json_node_get_object (mock_gateway_get_last_frame (f->mock, 2)->d);
+  d = json_node_get_object (dgateway_mock_gateway_get_last_frame (f->mock, 2)->d);
   shard = json_object_get_array_member (d, "shard");
   g_assert_cmpuint (json_array_get_length (shard), ==, 2);
   g_assert_cmpint (json_array_get_int_element (shard, 0), ==, 0);
@@ -78,11 +78,11 @@ test_discovery (Fixture       *f,
                 gconstpointer  data)
 {
   dgateway_client_set_gateway_url (f->client, NULL);
-  dgateway_client_set_api_url (f->client, mock_gateway_get_api_url (f->mock));
+  dgateway_client_set_api_url (f->client, dgateway_mock_gateway_get_api_url (f->mock));
   connect_client (f);
 
-  g_assert_cmpuint (mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 1);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
 }
 
 static void
@@ -93,12 +93,12 @@ test_discovery_unauthorized (Fixture       *f,
   Fixture *g = f;
 
   g_signal_handlers_disconnect_by_data (f->client, f);
-  dgateway_client_set_api_url (client, mock_gateway_get_api_url (f->mock));
+  dgateway_client_set_api_url (client, dgateway_mock_gateway_get_api_url (f->mock));
   dgateway_client_connect_async (client, NULL, connect_cb, g);
   WAIT_UNTIL (g->connect_done, 5000);
   g_assert_error (g->connect_error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED);
   g_assert_cmpint (dgateway_client_get_state (client), ==, DGATEWAY_STATE_FAILED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 0);
 }
 
 /* Heartbeats */
@@ -114,26 +114,26 @@ test_heartbeat_jitter (Fixture       *f,
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
       clients[i] = dgateway_client_new (TEST_TOKEN, INTENTS);
-      g_object_set (clients[i], "gateway-url", mock_gateway_get_url (f->mock),
+      g_object_set (clients[i], "gateway-url", dgateway_mock_gateway_get_url (f->mock),
                     "compression", DGATEWAY_COMPRESSION_NONE, NULL);
       dgateway_client_connect_async (clients[i], NULL, NULL, NULL);
     }
 
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 1) >= 4 &&
-              mock_gateway_get_n_connections (f->mock) == 4, 5000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 1) >= 4 &&
+              dgateway_mock_gateway_get_n_connections (f->mock) == 4, 5000);
 
   for (guint c = 1; c <= 4; c++)
     {
-      GPtrArray *frames = mock_gateway_get_frames (f->mock);
-      MockFrame *first = NULL;
+      GPtrArray *frames = dgateway_mock_gateway_get_frames (f->mock);
+      DGatewayMockFrame *first = NULL;
 
       WAIT_UNTIL (({ first = NULL;
                      for (guint i = 0; i < frames->len && !first; i++)
-                       if (((MockFrame *) frames->pdata[i])->connection == c &&
-                           ((MockFrame *) frames->pdata[i])->op == 1)
+                       if (((DGatewayMockFrame *) frames->pdata[i])->connection == c &&
+                           ((DGatewayMockFrame *) frames->pdata[i])->op == 1)
                          first = frames->pdata[i];
                      first != NULL; }), 3000);
-      delays[c - 1] = first->time - mock_gateway_get_connection_opened (f->mock, c);
+      delays[c - 1] = first->time - dgateway_mock_gateway_get_connection_opened (f->mock, c);
       /* The first beat comes within one interval (1 s), plus scheduling slack. */
       g_assert_cmpint (delays[c - 1], <=, 1000 * 1000 + 150 * 1000);
       spread_min = MIN (spread_min, delays[c - 1]);
@@ -155,19 +155,19 @@ static void
 test_heartbeat_interval (Fixture       *f,
                          gconstpointer  data)
 {
-  MockFrame *previous = NULL;
+  DGatewayMockFrame *previous = NULL;
   gint64 seq;
 
-  mock_gateway_set_heartbeat_interval (f->mock, 200);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, 200);
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 3);
-  seq = mock_gateway_get_sequence (f->mock);
+  dgateway_mock_gateway_send_messages (f->mock, 3);
+  seq = dgateway_mock_gateway_get_sequence (f->mock);
   WAIT_UNTIL (dgateway_client_get_sequence (f->client) == seq, 2000);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 1) >= 6, 3000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 1) >= 6, 3000);
 
   for (guint i = 1; i < 6; i++)
     {
-      MockFrame *beat = nth_frame (f, 1, i);
+      DGatewayMockFrame *beat = nth_frame (f, 1, i);
 
       previous = nth_frame (f, 1, i - 1);
       /* Every 200 ms: never early, late only by scheduling slack. */
@@ -186,17 +186,17 @@ test_heartbeat_request (Fixture       *f,
                         gconstpointer  data)
 {
   gint64 asked;
-  MockFrame *beat;
+  DGatewayMockFrame *beat;
 
-  mock_gateway_set_heartbeat_interval (f->mock, 30000);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, 30000);
   connect_client (f);
   test_run_for (50);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 1), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 1), ==, 0);
 
   asked = g_get_monotonic_time ();
-  mock_gateway_send_op (f->mock, 1, NULL);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 1) == 1, 1000);
-  beat = mock_gateway_get_last_frame (f->mock, 1);
+  dgateway_mock_gateway_send_op (f->mock, 1, NULL);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 1) == 1, 1000);
+  beat = dgateway_mock_gateway_get_last_frame (f->mock, 1);
   g_assert_cmpint (beat->time - asked, <, 500 * 1000);
   g_assert_cmpint (json_node_get_int (beat->d), ==, 1);
 }
@@ -215,7 +215,7 @@ test_latency (Fixture       *f,
 {
   guint notifies = 0;
 
-  mock_gateway_set_heartbeat_interval (f->mock, 100);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, 100);
   g_signal_connect (f->client, "notify::latency", G_CALLBACK (latency_notify_cb), &notifies);
   g_assert_cmpint (dgateway_client_get_latency (f->client), ==, -1);
   connect_client (f);
@@ -232,14 +232,14 @@ assert_resumed_on_resume_url (Fixture *f,
                               guint    connection,
                               gint64   expected_seq)
 {
-  MockFrame *resume;
+  DGatewayMockFrame *resume;
   JsonObject *d;
 
   WAIT_UNTIL (f->resumed >= 1, 5000);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, connection);
-  g_assert_true (mock_gateway_connection_on_resume_path (f->mock, connection));
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
-  resume = mock_gateway_get_last_frame (f->mock, 6);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, connection);
+  g_assert_true (dgateway_mock_gateway_connection_on_resume_path (f->mock, connection));
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
+  resume = dgateway_mock_gateway_get_last_frame (f->mock, 6);
   g_assert_nonnull (resume);
   g_assert_cmpuint (resume->connection, ==, connection);
   d = json_node_get_object (resume->d);
@@ -256,24 +256,24 @@ test_zombie (Fixture       *f,
 {
   GError *error;
 
-  mock_gateway_set_heartbeat_interval (f->mock, 200);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, 200);
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 2);
+  dgateway_mock_gateway_send_messages (f->mock, 2);
   WAIT_UNTIL (dgateway_client_get_sequence (f->client) == 3, 2000);
 
-  mock_gateway_set_ack_heartbeats (f->mock, FALSE);
+  dgateway_mock_gateway_set_ack_heartbeats (f->mock, FALSE);
   WAIT_UNTIL (f->errors->len == 1, 3000);
   error = f->errors->pdata[0];
   g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT);
   g_assert_cmpuint (dgateway_client_get_missed_heartbeats (f->client), ==, 1);
 
-  mock_gateway_set_ack_heartbeats (f->mock, TRUE);
+  dgateway_mock_gateway_set_ack_heartbeats (f->mock, TRUE);
   assert_resumed_on_resume_url (f, 2, 3);
 
   /* The zombie was closed with a code that keeps the session. */
-  WAIT_UNTIL (mock_gateway_get_connection_close_code (f->mock, 1) != -1, 2000);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 1), !=, 1000);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 1), !=, 1001);
+  WAIT_UNTIL (dgateway_mock_gateway_get_connection_close_code (f->mock, 1) != -1, 2000);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->mock, 1), !=, 1000);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->mock, 1), !=, 1001);
   g_assert_cmpuint (dgateway_client_get_reconnect_count (f->client), ==, 1);
 }
 
@@ -282,11 +282,11 @@ test_reconnect_request (Fixture       *f,
                         gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_send_op (f->mock, 7, NULL);
+  dgateway_mock_gateway_send_op (f->mock, 7, NULL);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_RECONNECT_REQUESTED);
   assert_resumed_on_resume_url (f, 2, 1);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 1), ==, 4000);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->mock, 1), ==, 4000);
 }
 
 static void
@@ -294,7 +294,7 @@ test_invalid_session_resumable (Fixture       *f,
                                 gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_send_op (f->mock, 9, "true");
+  dgateway_mock_gateway_send_op (f->mock, 9, "true");
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_SESSION);
   assert_resumed_on_resume_url (f, 2, 1);
@@ -309,18 +309,18 @@ test_invalid_session (Fixture       *f,
 
   connect_client (f);
   old_session = g_strdup (dgateway_client_get_session_id (f->client));
-  mock_gateway_send_op (f->mock, 9, "false");
+  dgateway_mock_gateway_send_op (f->mock, 9, "false");
   WAIT_UNTIL (f->reconnected == 1, 3000);
 
   /* A new session on the original URL, after the random wait (here scaled
    * to 100–300 ms by the test timings). */
   g_assert_cmpuint (f->resumed, ==, 0);
-  g_assert_false (mock_gateway_connection_on_resume_path (f->mock, 2));
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 0);
+  g_assert_false (dgateway_mock_gateway_connection_on_resume_path (f->mock, 2));
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 0);
   g_assert_cmpstr (dgateway_client_get_session_id (f->client), !=, old_session);
   lost = g_array_index (f->lost_times, gint64, 0);
-  reopened = mock_gateway_get_connection_opened (f->mock, 2);
+  reopened = dgateway_mock_gateway_get_connection_opened (f->mock, 2);
   g_assert_cmpint (reopened - lost, >=, 95 * 1000);
   g_assert_cmpint (reopened - lost, <=, 300 * 1000 + 200 * 1000);
 }
@@ -335,9 +335,9 @@ test_invalid_session_real_delay (Fixture       *f,
   dgateway_client_get_settings (f->client)->invalid_session_min = 1000;
   dgateway_client_get_settings (f->client)->invalid_session_max = 5000;
   connect_client (f);
-  mock_gateway_send_op (f->mock, 9, "false");
+  dgateway_mock_gateway_send_op (f->mock, 9, "false");
   WAIT_UNTIL (f->reconnected == 1, 8000);
-  delay = mock_gateway_get_connection_opened (f->mock, 2) - g_array_index (f->lost_times, gint64, 0);
+  delay = dgateway_mock_gateway_get_connection_opened (f->mock, 2) - g_array_index (f->lost_times, gint64, 0);
   g_assert_cmpint (delay, >=, 995 * 1000);
   g_assert_cmpint (delay, <=, 5000 * 1000 + 500 * 1000);
 }
@@ -349,13 +349,13 @@ test_tcp_drop (Fixture       *f,
   gint64 gap;
 
   connect_client (f);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION);
   assert_resumed_on_resume_url (f, 2, 1);
 
   /* After a healthy session the first reconnection waits the minimum. */
-  gap = mock_gateway_get_connection_opened (f->mock, 2) - g_array_index (f->lost_times, gint64, 0);
+  gap = dgateway_mock_gateway_get_connection_opened (f->mock, 2) - g_array_index (f->lost_times, gint64, 0);
   g_assert_cmpint (gap, >=, (DELAY_MIN - 5) * 1000);
   g_assert_cmpint (gap, <=, (DELAY_MIN + 150) * 1000);
 }
@@ -373,7 +373,7 @@ check_close_code (int         code,
 
   fixture_setup (f, GINT_TO_POINTER (DGATEWAY_COMPRESSION_NONE));
   connect_client (f);
-  mock_gateway_close (f->mock, code, NULL);
+  dgateway_mock_gateway_close (f->mock, code, NULL);
   WAIT_UNTIL (f->errors->len == 1, 2000);
 
   switch (expectation)
@@ -384,16 +384,16 @@ check_close_code (int         code,
     case EXPECT_IDENTIFY:
       WAIT_UNTIL (f->reconnected == 1, 3000);
       g_assert_cmpuint (f->resumed, ==, 0);
-      g_assert_false (mock_gateway_connection_on_resume_path (f->mock, 2));
-      g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 0);
-      g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
+      g_assert_false (dgateway_mock_gateway_connection_on_resume_path (f->mock, 2));
+      g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 0);
+      g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
       break;
     case EXPECT_FATAL:
       g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, code);
       WAIT_UNTIL (dgateway_client_get_state (f->client) == DGATEWAY_STATE_FAILED, 1000);
       /* No retry: wait well past the longest backoff. */
       test_run_for (DELAY_MAX * 2);
-      g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
+      g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
       g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_FAILED);
       break;
     }
@@ -424,14 +424,14 @@ test_fatal_on_connect (Fixture       *f,
                        gconstpointer  data)
 {
   /* The gateway refuses the token in IDENTIFY: connect fails with 4004. */
-  mock_gateway_set_token (f->mock, "another-token");
+  dgateway_mock_gateway_set_token (f->mock, "another-token");
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
   WAIT_UNTIL (f->connect_done, 5000);
   g_assert_error (f->connect_error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED);
   g_assert_null (strstr (f->connect_error->message, TEST_TOKEN));
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_FAILED);
   test_run_for (DELAY_MAX * 2);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
 }
 
 static guint
@@ -482,15 +482,15 @@ test_resume_no_loss (Fixture       *f,
   gint64 expected = 1;
 
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 5);
+  dgateway_mock_gateway_send_messages (f->mock, 5);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 5, 2000);
 
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   /* Events the gateway queued while the client was away. */
-  mock_gateway_dispatch_messages (f->mock, 5);
+  dgateway_mock_gateway_send_messages (f->mock, 5);
   assert_resumed_on_resume_url (f, 2, 6);
-  mock_gateway_dispatch_messages (f->mock, 5);
+  dgateway_mock_gateway_send_messages (f->mock, 5);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 15, 2000);
 
   /* READY, 5, 5 replayed, RESUMED, 5: each sequence once, in order. */
@@ -505,20 +505,20 @@ test_replay_duplicates_skipped (Fixture       *f,
                                 gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 3);
+  dgateway_mock_gateway_send_messages (f->mock, 3);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 2000);
 
   /* The gateway's replay starts before what was delivered: 3 and 4 again,
    * then 5, which is new, then RESUMED. */
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
-  mock_gateway_drop (f->mock);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 1, 3000);
-  g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (mock_gateway_get_last_frame (f->mock, 6)->d), "seq")), ==, 4);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
+  dgateway_mock_gateway_drop (f->mock);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 6) == 1, 3000);
+  g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (dgateway_mock_gateway_get_last_frame (f->mock, 6)->d), "seq")), ==, 4);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_RESUMING);
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"dup\"}}");
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":4,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"dup\"}}");
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":5,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"new\"}}");
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":6,\"t\":\"RESUMED\",\"d\":{}}");
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"dup\"}}");
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":4,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"dup\"}}");
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":5,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"new\"}}");
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":6,\"t\":\"RESUMED\",\"d\":{}}");
   WAIT_UNTIL (f->resumed == 1, 2000);
   test_run_for (50);
 
@@ -537,12 +537,12 @@ test_late_event_delivered (Fixture       *f,
                            gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 3);
+  dgateway_mock_gateway_send_messages (f->mock, 3);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 2000);
 
   g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*event 3 came after event 4*");
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"late\"}}");
-  mock_gateway_dispatch_messages (f->mock, 1);
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":3,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"late\"}}");
+  dgateway_mock_gateway_send_messages (f->mock, 1);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 5, 2000);
   g_test_assert_expected_messages ();
 
@@ -558,10 +558,10 @@ static void
 fail_next_resume (Fixture *f,
                   guint    resumes_before)
 {
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == resumes_before + 1, 3000);
-  mock_gateway_close (f->mock, 4000, NULL);
-  mock_gateway_set_ignore_frames (f->mock, FALSE);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 6) == resumes_before + 1, 3000);
+  dgateway_mock_gateway_close (f->mock, 4000, NULL);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, FALSE);
 }
 
 static void
@@ -569,7 +569,7 @@ test_failed_resume_identifies (Fixture       *f,
                                gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
 
   /* The gateway ends two RESUMEs without RESUMED: the session is still
    * tried. */
@@ -580,12 +580,12 @@ test_failed_resume_identifies (Fixture       *f,
   WAIT_UNTIL (f->reconnected == 1, 3000);
 
   g_assert_cmpuint (f->resumed, ==, 0);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 5);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 5);
   for (guint c = 2; c <= 4; c++)
-    g_assert_true (mock_gateway_connection_on_resume_path (f->mock, c));
-  g_assert_false (mock_gateway_connection_on_resume_path (f->mock, 5));
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 3);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
+    g_assert_true (dgateway_mock_gateway_connection_on_resume_path (f->mock, c));
+  g_assert_false (dgateway_mock_gateway_connection_on_resume_path (f->mock, 5));
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 3);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
 }
 
 /* A resume that made progress (an event replayed) starts the count over. */
@@ -594,26 +594,26 @@ test_failed_resume_progress (Fixture       *f,
                              gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
   fail_next_resume (f, 0);
   fail_next_resume (f, 1);
 
   /* The third replays an event, then the gateway closes it. */
-  mock_gateway_dispatch_messages (f->mock, 1);
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 3, 3000);
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":2,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"1\"}}");
+  dgateway_mock_gateway_send_messages (f->mock, 1);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 6) == 3, 3000);
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":2,\"t\":\"MESSAGE_CREATE\",\"d\":{\"id\":\"1\"}}");
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 1, 2000);
-  mock_gateway_close (f->mock, 4000, NULL);
-  mock_gateway_set_ignore_frames (f->mock, FALSE);
+  dgateway_mock_gateway_close (f->mock, 4000, NULL);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, FALSE);
 
   /* Two more fruitless ones are not three in a row. */
   fail_next_resume (f, 3);
   fail_next_resume (f, 4);
   WAIT_UNTIL (f->resumed == 1, 3000);
   g_assert_cmpuint (f->reconnected, ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 6);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 6);
 }
 
 static void
@@ -621,28 +621,28 @@ test_resume_refused (Fixture       *f,
                      gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_set_accept_resume (f->mock, FALSE);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_set_accept_resume (f->mock, FALSE);
+  dgateway_mock_gateway_drop (f->mock);
   /* RESUME → op 9 false → IDENTIFY on the gateway URL. */
   WAIT_UNTIL (f->reconnected == 1, 4000);
   g_assert_cmpuint (f->resumed, ==, 0);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
-  g_assert_false (mock_gateway_connection_on_resume_path (f->mock, 3));
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
+  g_assert_false (dgateway_mock_gateway_connection_on_resume_path (f->mock, 3));
 }
 
 static void
 test_hello_timeout (Fixture       *f,
                     gconstpointer  data)
 {
-  mock_gateway_set_send_hello (f->mock, FALSE);
+  dgateway_mock_gateway_set_send_hello (f->mock, FALSE);
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
   WAIT_UNTIL (f->errors->len == 1, 3000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT);
-  mock_gateway_set_send_hello (f->mock, TRUE);
+  dgateway_mock_gateway_set_send_hello (f->mock, TRUE);
   WAIT_UNTIL (f->connect_done, 3000);
   g_assert_no_error (f->connect_error);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 2);
 }
 
 /* The application's side */
@@ -654,17 +654,17 @@ test_disconnect (Fixture       *f,
   connect_client (f);
   dgateway_client_close (f->client);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_DISCONNECTED);
-  WAIT_UNTIL (mock_gateway_get_connection_close_code (f->mock, 1) != -1, 2000);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 1), ==, 1000);
+  WAIT_UNTIL (dgateway_mock_gateway_get_connection_close_code (f->mock, 1) != -1, 2000);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->mock, 1), ==, 1000);
   test_run_for (DELAY_MAX);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
   g_assert_cmpuint (f->errors->len, ==, 0);
   g_assert_null (dgateway_client_get_session_id (f->client));
 
   /* The client can connect again, with a new session. */
   f->connect_done = FALSE;
   connect_client (f);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
 }
 
 static void
@@ -673,9 +673,9 @@ test_cancel (Fixture       *f,
 {
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
 
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
   dgateway_client_connect_async (f->client, cancellable, connect_cb, f);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 2) == 1, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 2) == 1, 2000);
   g_cancellable_cancel (cancellable);
   WAIT_UNTIL (f->connect_done, 2000);
   g_assert_error (f->connect_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
@@ -702,18 +702,18 @@ test_garbage (Fixture       *f,
   connect_client (f);
   for (guint i = 0; i < G_N_ELEMENTS (garbage); i++)
     {
-      mock_gateway_dispatch_messages (f->mock, 1);
+      dgateway_mock_gateway_send_messages (f->mock, 1);
       WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == i + 1, 2000);
-      mock_gateway_send_raw (f->mock, garbage[i]);
+      dgateway_mock_gateway_send_raw (f->mock, garbage[i]);
       WAIT_UNTIL (f->errors->len == i + 1, 2000);
       g_assert_error (LOST_ERROR (f, i), DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL);
       WAIT_UNTIL (f->resumed == i + 1, 3000);
     }
 
   /* An unknown opcode and an unknown event are no reason to reconnect. */
-  mock_gateway_send_raw (f->mock, "{\"op\":42,\"d\":{\"x\":1}}");
-  mock_gateway_dispatch (f->mock, "SOMETHING_DISCORD_ADDS_LATER", "{\"a\":1}");
-  mock_gateway_dispatch_messages (f->mock, 1);
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":42,\"d\":{\"x\":1}}");
+  dgateway_mock_gateway_send_dispatch (f->mock, "SOMETHING_DISCORD_ADDS_LATER", "{\"a\":1}");
+  dgateway_mock_gateway_send_messages (f->mock, 1);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == G_N_ELEMENTS (garbage) + 1, 2000);
   g_assert_cmpuint (count_events (f, "SOMETHING_DISCORD_ADDS_LATER"), ==, 1);
   g_assert_cmpuint (f->errors->len, ==, G_N_ELEMENTS (garbage));
@@ -746,8 +746,8 @@ test_middleware (Fixture       *f,
   g_signal_connect (f->client, "dispatch", G_CALLBACK (fixture_dispatch_cb), f);
 
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 3);
-  mock_gateway_dispatch (f->mock, "TYPING_START", "{\"user_id\":\"1\"}");
+  dgateway_mock_gateway_send_messages (f->mock, 3);
+  dgateway_mock_gateway_send_dispatch (f->mock, "TYPING_START", "{\"user_id\":\"1\"}");
   WAIT_UNTIL (count_events (f, "TYPING_START") == 1, 2000);
 
   g_assert_cmpuint (stopped, ==, 3);
@@ -761,11 +761,11 @@ test_event_fields (Fixture       *f,
 {
   DGatewayEvent *event;
   g_autofree char *json = NULL;
-  g_autofree char *expected = mock_gateway_build_message_create (0);
+  g_autofree char *expected = dgateway_mock_gateway_build_message_create (0);
   g_autoptr(JsonNode) expected_node = json_from_string (expected, NULL);
 
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 1);
+  dgateway_mock_gateway_send_messages (f->mock, 1);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 1, 2000);
 
   event = f->events->pdata[1];
@@ -775,8 +775,8 @@ test_event_fields (Fixture       *f,
   g_assert_true (json_node_equal (dgateway_event_get_data (event), expected_node));
   json = dgateway_event_dup_data_json (event);
   g_assert_cmpstr (member_string (dgateway_event_get_data (event), "channel_id"), ==,
-                   MOCK_GATEWAY_CHANNEL_ID);
-  g_assert_nonnull (strstr (json, MOCK_GATEWAY_CHANNEL_ID));
+                   DGATEWAY_MOCK_GATEWAY_CHANNEL_ID);
+  g_assert_nonnull (strstr (json, DGATEWAY_MOCK_GATEWAY_CHANNEL_ID));
 }
 
 static guint
@@ -787,7 +787,7 @@ count_notifies_during (Fixture    *f,
   guint notifies = 0;
   gulong id = g_signal_connect (f->client, signal, G_CALLBACK (latency_notify_cb), &notifies);
 
-  mock_gateway_dispatch_messages (f->mock, events);
+  dgateway_mock_gateway_send_messages (f->mock, events);
   WAIT_UNTIL (dgateway_client_get_events_received (f->client) == events + 1, 5000);
   g_signal_handler_disconnect (f->client, id);
   return notifies;
@@ -835,7 +835,7 @@ test_event_fields_match (Fixture *f)
 
       if (g_strcmp0 (dgateway_event_get_name (event), "MESSAGE_CREATE") != 0)
         continue;
-      expected = mock_gateway_build_message_create (index++);
+      expected = dgateway_mock_gateway_build_message_create (index++);
       expected_node = json_from_string (expected, NULL);
       g_assert_true (json_node_equal (dgateway_event_get_data (event), expected_node));
     }
@@ -848,10 +848,10 @@ test_compressed_stream (Fixture       *f,
   DGatewayCompression compression = GPOINTER_TO_INT (data);
 
   connect_client (f);
-  g_assert_nonnull (strstr (mock_gateway_get_connection_query (f->mock, 1),
+  g_assert_nonnull (strstr (dgateway_mock_gateway_get_connection_query (f->mock, 1),
                             compression == DGATEWAY_COMPRESSION_ZLIB_STREAM
                               ? "compress=zlib-stream" : "compress=zstd-stream"));
-  mock_gateway_dispatch_messages (f->mock, 50);
+  dgateway_mock_gateway_send_messages (f->mock, 50);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 50, 3000);
   test_event_fields_match (f);
   g_assert_cmpuint (dgateway_client_get_bytes_decompressed (f->client), >,
@@ -864,7 +864,7 @@ test_compressed_split (Fixture       *f,
                        gconstpointer  data)
 {
   /* Discord splits large zlib-stream payloads over several messages. */
-  mock_gateway_set_split_messages (f->mock, 3);
+  dgateway_mock_gateway_set_split_messages (f->mock, 3);
   test_compressed_stream (f, data);
 }
 
@@ -873,12 +873,12 @@ test_corrupt_stream (Fixture       *f,
                      gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_send_corrupt (f->mock);
+  dgateway_mock_gateway_send_corrupt (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL);
   /* A fresh stream on a fresh connection, and the session goes on. */
   assert_resumed_on_resume_url (f, 2, 1);
-  mock_gateway_dispatch_messages (f->mock, 5);
+  dgateway_mock_gateway_send_messages (f->mock, 5);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 5, 2000);
   test_event_fields_match (f);
 }
@@ -897,10 +897,10 @@ test_oversized_payload (Fixture       *f,
   for (guint i = 0; i < 100 * 1024; i++)
     g_string_append_c (big, 'a' + i % 26);
   g_string_append (big, "\"}");
-  mock_gateway_dispatch_messages (f->mock, 1);
+  dgateway_mock_gateway_send_messages (f->mock, 1);
   g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*event 3 could not be read 3 times and is lost*");
-  mock_gateway_dispatch (f->mock, "MESSAGE_CREATE", big->str);
-  mock_gateway_dispatch_messages (f->mock, 2);
+  dgateway_mock_gateway_send_dispatch (f->mock, "MESSAGE_CREATE", big->str);
+  dgateway_mock_gateway_send_messages (f->mock, 2);
   g_string_free (big, TRUE);
 
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3 && f->resumed == 1, 8000);
@@ -919,9 +919,9 @@ test_oversized_payload (Fixture       *f,
     }
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
   /* One session throughout: three RESUMEs, the last past the lost event. */
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 3);
-  g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (mock_gateway_get_last_frame (f->mock, 6)->d), "seq")), ==, 3);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 3);
+  g_assert_cmpint (json_node_get_int (json_object_get_member (json_node_get_object (dgateway_mock_gateway_get_last_frame (f->mock, 6)->d), "seq")), ==, 3);
   g_assert_cmpuint (f->resumed, ==, 1);
 }
 

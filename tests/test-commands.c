@@ -18,10 +18,10 @@ static JsonObject *
 last_command (Fixture *f,
               int      op)
 {
-  MockFrame *frame;
+  DGatewayMockFrame *frame;
 
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, op) > 0, 2000);
-  frame = mock_gateway_get_last_frame (f->mock, op);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, op) > 0, 2000);
+  frame = dgateway_mock_gateway_get_last_frame (f->mock, op);
   return json_node_get_object (frame->d);
 }
 
@@ -51,9 +51,9 @@ test_presence (Fixture       *f,
   g_assert_false (json_object_has_member (activity, "url"));
 
   /* A new session keeps the presence: IDENTIFY carries it. */
-  mock_gateway_send_op (f->mock, 9, "false");
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 2) == 2, 3000);
-  d = json_node_get_object (mock_gateway_get_last_frame (f->mock, 2)->d);
+  dgateway_mock_gateway_send_op (f->mock, 9, "false");
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 2) == 2, 3000);
+  d = json_node_get_object (dgateway_mock_gateway_get_last_frame (f->mock, 2)->d);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d, "presence"),
                                                   "status"), ==, "dnd");
 }
@@ -67,31 +67,31 @@ test_request_guild_members (Fixture       *f,
   JsonObject *d;
 
   connect_client (f);
-  g_assert_true (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, "ab",
+  g_assert_true (dgateway_client_request_guild_members (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "ab",
                                                         NULL, 10, TRUE, "n1", &error));
   g_assert_no_error (error);
   d = last_command (f, 8);
-  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, MOCK_GATEWAY_GUILD_ID);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, DGATEWAY_MOCK_GATEWAY_GUILD_ID);
   g_assert_cmpstr (json_object_get_string_member (d, "query"), ==, "ab");
   g_assert_cmpint (json_object_get_int_member (d, "limit"), ==, 10);
   g_assert_true (json_object_get_boolean_member (d, "presences"));
   g_assert_cmpstr (json_object_get_string_member (d, "nonce"), ==, "n1");
   g_assert_false (json_object_has_member (d, "user_ids"));
 
-  g_assert_true (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, NULL,
+  g_assert_true (dgateway_client_request_guild_members (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, NULL,
                                                         users, 0, FALSE, NULL, &error));
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 8) == 2, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 8) == 2, 2000);
   d = last_command (f, 8);
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (d, "user_ids"), 1),
                    ==, users[1]);
   g_assert_false (json_object_has_member (d, "query"));
 
   /* Both, or a nonce over 32 bytes: refused before anything is sent. */
-  g_assert_false (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, "",
+  g_assert_false (dgateway_client_request_guild_members (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "",
                                                          users, 0, FALSE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (dgateway_client_request_guild_members (f->client, MOCK_GATEWAY_GUILD_ID, "", NULL, 0,
+  g_assert_false (dgateway_client_request_guild_members (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL, 0,
                                                          FALSE, "0123456789abcdef0123456789abcdefX",
                                                          &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
@@ -100,7 +100,7 @@ test_request_guild_members (Fixture       *f,
                                                          FALSE, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   test_run_for (50);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 8), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 8), ==, 2);
 }
 
 static void
@@ -111,10 +111,10 @@ test_voice_state (Fixture       *f,
   JsonObject *d;
 
   connect_client (f);
-  g_assert_true (dgateway_client_update_voice_state (f->client, MOCK_GATEWAY_GUILD_ID, NULL,
+  g_assert_true (dgateway_client_update_voice_state (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, NULL,
                                                      TRUE, FALSE, &error));
   d = last_command (f, 4);
-  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, MOCK_GATEWAY_GUILD_ID);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, DGATEWAY_MOCK_GATEWAY_GUILD_ID);
   g_assert_true (json_object_get_null_member (d, "channel_id"));
   g_assert_true (json_object_get_boolean_member (d, "self_mute"));
   g_assert_false (json_object_get_boolean_member (d, "self_deaf"));
@@ -124,7 +124,7 @@ static void
 test_soundboard (Fixture       *f,
                  gconstpointer  data)
 {
-  const char *guilds[] = { MOCK_GATEWAY_GUILD_ID, NULL };
+  const char *guilds[] = { DGATEWAY_MOCK_GATEWAY_GUILD_ID, NULL };
   g_autoptr(GError) error = NULL;
   JsonObject *d;
 
@@ -132,7 +132,7 @@ test_soundboard (Fixture       *f,
   g_assert_true (dgateway_client_request_soundboard_sounds (f->client, guilds, &error));
   d = last_command (f, 31);
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (d, "guild_ids"), 0),
-                   ==, MOCK_GATEWAY_GUILD_ID);
+                   ==, DGATEWAY_MOCK_GATEWAY_GUILD_ID);
 }
 
 static void
@@ -147,8 +147,8 @@ test_raw_and_too_large (Fixture       *f,
 
   connect_client (f);
   g_assert_true (dgateway_client_send (f->client, 0, 43, small, &error));
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 43) == 1, 2000);
-  g_assert_true (json_node_equal (small, mock_gateway_get_last_frame (f->mock, 43)->d));
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 43) == 1, 2000);
+  g_assert_true (json_node_equal (small, dgateway_mock_gateway_get_last_frame (f->mock, 43)->d));
 
   big = json_from_string (big_json, NULL);
   g_assert_false (dgateway_client_send (f->client, 0, 43, big, &error));
@@ -157,7 +157,7 @@ test_raw_and_too_large (Fixture       *f,
   g_assert_false (dgateway_client_send (f->client, 7, 43, small, &error));
   g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
   test_run_for (50);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 43), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 43), ==, 1);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
 }
 
@@ -186,7 +186,7 @@ test_queued_while_reconnecting (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   connect_client (f);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_RECONNECTING);
 
@@ -199,17 +199,17 @@ test_queued_while_reconnecting (Fixture       *f,
       g_assert_true (dgateway_client_send (f->client, 0, 43, node, &error));
       g_assert_no_error (error);
     }
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 43), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 43), ==, 0);
 
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 43) == 3, 3000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 43) == 3, 3000);
   for (guint i = 0; i < 3; i++)
     {
-      MockFrame *frame = nth_frame (f, 43, i);
+      DGatewayMockFrame *frame = nth_frame (f, 43, i);
 
       g_assert_cmpuint (frame->connection, ==, 2);
       g_assert_cmpint (json_object_get_int_member (json_node_get_object (frame->d), "n"), ==, i);
       /* Sent only after RESUME was. */
-      g_assert_cmpint (frame->time, >=, mock_gateway_get_last_frame (f->mock, 6)->time);
+      g_assert_cmpint (frame->time, >=, dgateway_mock_gateway_get_last_frame (f->mock, 6)->time);
     }
 }
 
@@ -223,17 +223,17 @@ test_queued_while_reconnecting (Fixture       *f,
 static guint
 max_frames_in_window (Fixture *f)
 {
-  GPtrArray *frames = mock_gateway_get_frames (f->mock);
+  GPtrArray *frames = dgateway_mock_gateway_get_frames (f->mock);
   gint64 window = (WINDOW_MS - TEST_SLACK_MS (100, 600)) * 1000;
   guint most = 0;
 
   for (guint i = 0; i < frames->len; i++)
     {
-      MockFrame *first = frames->pdata[i];
+      DGatewayMockFrame *first = frames->pdata[i];
       guint n = 0;
 
       for (guint j = i; j < frames->len; j++)
-        if (((MockFrame *) frames->pdata[j])->time - first->time < window)
+        if (((DGatewayMockFrame *) frames->pdata[j])->time - first->time < window)
           n++;
       most = MAX (most, n);
     }
@@ -253,7 +253,7 @@ test_rate_limit (Fixture       *f,
   g_assert_cmpuint (settings->rate_window, ==, 60000);
 
   settings->rate_window = WINDOW_MS;
-  mock_gateway_set_heartbeat_interval (f->mock, INTERVAL_MS);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, INTERVAL_MS);
   connect_client (f);
 
   start = g_get_monotonic_time ();
@@ -266,12 +266,12 @@ test_rate_limit (Fixture       *f,
       g_assert_true (dgateway_client_send (f->client, 0, 3, node, &error));
     }
 
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 3) == N_COMMANDS, 4 * WINDOW_MS);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 3) == N_COMMANDS, 4 * WINDOW_MS);
 
   if (g_getenv ("DEBUG_FRAMES"))
-    for (guint i = 0; i < mock_gateway_get_frames (f->mock)->len; i++)
-      g_printerr ("%d %" G_GINT64_FORMAT "\n", ((MockFrame *) mock_gateway_get_frames (f->mock)->pdata[i])->op,
-                  (((MockFrame *) mock_gateway_get_frames (f->mock)->pdata[i])->time - start) / 1000);
+    for (guint i = 0; i < dgateway_mock_gateway_get_frames (f->mock)->len; i++)
+      g_printerr ("%d %" G_GINT64_FORMAT "\n", ((DGatewayMockFrame *) dgateway_mock_gateway_get_frames (f->mock)->pdata[i])->op,
+                  (((DGatewayMockFrame *) dgateway_mock_gateway_get_frames (f->mock)->pdata[i])->time - start) / 1000);
   /* Over the budget, commands waited: never more than the limit in any
    * window, counting every frame the client sent. */
   g_assert_cmpuint (max_frames_in_window (f), <=, 120);
@@ -288,10 +288,10 @@ test_rate_limit (Fixture       *f,
     }
 
   /* Heartbeats kept their pace while commands queued. */
-  for (guint i = 1; i < mock_gateway_count_frames (f->mock, 1); i++)
+  for (guint i = 1; i < dgateway_mock_gateway_count_frames (f->mock, 1); i++)
     g_assert_cmpint (nth_frame (f, 1, i)->time - nth_frame (f, 1, i - 1)->time, <=,
                      (INTERVAL_MS + 150) * 1000);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 1), >=, WINDOW_MS / INTERVAL_MS);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 1), >=, WINDOW_MS / INTERVAL_MS);
   g_assert_cmpuint (f->errors->len, ==, 0);
 }
 
@@ -306,7 +306,7 @@ test_metrics_snapshot (Fixture       *f,
   guint64 events;
 
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 4);
+  dgateway_mock_gateway_send_messages (f->mock, 4);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 4, 2000);
 
   metrics = dgateway_client_get_metrics (f->client);

@@ -249,7 +249,7 @@ test_changes (DBusFixture   *f,
   g_assert_cmpint (connecting, <, connected);
 
   /* A dropped connection is resumed, and the reconnection is announced. */
-  mock_gateway_drop (f->base.mock);
+  dgateway_mock_gateway_drop (f->base.mock);
   WAIT_UNTIL (f->base.reconnected == 1, 5000);
   WAIT_UNTIL (({ guint n = 0;
                  for (guint i = 0; i < f->changes->len; i++)
@@ -263,7 +263,7 @@ test_changes (DBusFixture   *f,
                  g_strcmp0 (last, "connected") == 0; }), 2000);
 
   /* Events are counted. */
-  mock_gateway_dispatch_messages (f->base.mock, 3);
+  dgateway_mock_gateway_send_messages (f->base.mock, 3);
   WAIT_UNTIL (({ guint64 n = 0;
                  for (guint i = 0; i < f->changes->len; i++)
                    g_variant_lookup (f->changes->pdata[i], "EventsReceived", "t", &n);
@@ -287,8 +287,8 @@ test_rate (DBusFixture   *f,
   guint first, n;
   guint64 received = 0;
 
-  mock_gateway_set_auto_events (f->base.mock, MOCK_GATEWAY_EVENTS_FOREVER);
-  mock_gateway_set_auto_event_rate (f->base.mock, 500);
+  dgateway_mock_gateway_set_auto_events (f->base.mock, DGATEWAY_MOCK_GATEWAY_EVENTS_FOREVER);
+  dgateway_mock_gateway_set_auto_event_rate (f->base.mock, 500);
   export_client (f);
   connect_client (&f->base);
 

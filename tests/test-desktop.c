@@ -110,7 +110,7 @@ static TestMonitor *
 use_test_monitor (Fixture *f)
 {
   TestMonitor *monitor = g_object_new (TEST_TYPE_MONITOR, NULL);
-  g_autofree char *url = g_strdup (mock_gateway_get_url (f->mock));
+  g_autofree char *url = g_strdup (dgateway_mock_gateway_get_url (f->mock));
 
   g_signal_handlers_disconnect_by_data (f->client, f);
   g_assert_finalize_object (f->client);
@@ -143,12 +143,12 @@ test_network_down (Fixture       *f,
 
   test_monitor_set (monitor, FALSE);
   g_assert_false (dgateway_client_get_network_available (f->client));
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);
 
   /* No attempt while the network is down, however long. */
   test_run_for (DELAY_MAX * 3);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_RECONNECTING);
   g_assert_cmpuint (f->errors->len, ==, 1);
 
@@ -156,9 +156,9 @@ test_network_down (Fixture       *f,
   back = g_get_monotonic_time ();
   test_monitor_set (monitor, TRUE);
   WAIT_UNTIL (f->resumed == 1, 3000);
-  g_assert_cmpint (mock_gateway_get_connection_opened (f->mock, 2) - back, <,
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_opened (f->mock, 2) - back, <,
                    TEST_SLACK_MS (DELAY_MIN, 500) * 1000);
-  g_assert_true (mock_gateway_connection_on_resume_path (f->mock, 2));
+  g_assert_true (dgateway_mock_gateway_connection_on_resume_path (f->mock, 2));
 }
 
 static void
@@ -171,7 +171,7 @@ test_network_back_cuts_backoff (Fixture       *f,
   dgateway_client_set_reconnect_delay_min (f->client, 5000);
   dgateway_client_set_reconnect_delay_max (f->client, 5000);
   connect_client (f);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_drop (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);
 
   /* A 5 s backoff is running; the network flapping ends it. */
@@ -179,7 +179,7 @@ test_network_back_cuts_backoff (Fixture       *f,
   back = g_get_monotonic_time ();
   test_monitor_set (monitor, TRUE);
   WAIT_UNTIL (f->resumed == 1, 2000);
-  g_assert_cmpint (mock_gateway_get_connection_opened (f->mock, 2) - back, <,
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_opened (f->mock, 2) - back, <,
                    TEST_SLACK_MS (1000, 2500) * 1000);
 }
 
@@ -227,31 +227,31 @@ test_resume_from_suspend (Fixture       *f,
   g_autoptr(GDBusConnection) logind = fake_logind ();
   guint beats;
 
-  mock_gateway_set_heartbeat_interval (f->mock, 30000);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, 30000);
   dgateway_client_get_settings (f->client)->wake_timeout = 300;
   connect_client (f);
   /* Let the client subscribe on the (test) system bus. */
   test_run_for (200);
-  beats = mock_gateway_count_frames (f->mock, 1);
+  beats = dgateway_mock_gateway_count_frames (f->mock, 1);
 
   /* Going to sleep changes nothing. Waking up beats at once; the ACK
    * comes, so the connection stays. */
   emit_prepare_for_sleep (logind, TRUE);
   test_run_for (100);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 1), ==, beats);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 1), ==, beats);
   emit_prepare_for_sleep (logind, FALSE);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 1) == beats + 1, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 1) == beats + 1, 2000);
   test_run_for (500);
   g_assert_cmpuint (f->errors->len, ==, 0);
 
   /* Woken up on a dead connection: no ACK within the timeout → resume. */
-  mock_gateway_set_ack_heartbeats (f->mock, FALSE);
+  dgateway_mock_gateway_set_ack_heartbeats (f->mock, FALSE);
   emit_prepare_for_sleep (logind, FALSE);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT);
-  mock_gateway_set_ack_heartbeats (f->mock, TRUE);
+  dgateway_mock_gateway_set_ack_heartbeats (f->mock, TRUE);
   WAIT_UNTIL (f->resumed == 1, 3000);
-  g_assert_true (mock_gateway_connection_on_resume_path (f->mock, 2));
+  g_assert_true (dgateway_mock_gateway_connection_on_resume_path (f->mock, 2));
 }
 
 /* Session hand-over */
@@ -267,7 +267,7 @@ test_session_handover (Fixture       *f,
   gint64 expected = 5;
 
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 3);
+  dgateway_mock_gateway_send_messages (f->mock, 3);
   WAIT_UNTIL (dgateway_client_get_sequence (f->client) == 4, 2000);
   session = dgateway_client_dup_session (f->client);
   session_id = g_strdup (dgateway_client_get_session_id (f->client));
@@ -279,9 +279,9 @@ test_session_handover (Fixture       *f,
    * events keep coming while nobody listens. */
   g_signal_handlers_disconnect_by_data (f->client, f);
   g_clear_object (&f->client);
-  WAIT_UNTIL (mock_gateway_get_n_open_connections (f->mock) == 0, 2000);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 1), !=, 1000);
-  mock_gateway_dispatch_messages (f->mock, 3);
+  WAIT_UNTIL (dgateway_mock_gateway_get_n_open_connections (f->mock) == 0, 2000);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->mock, 1), !=, 1000);
+  dgateway_mock_gateway_send_messages (f->mock, 3);
   g_ptr_array_set_size (f->events, 0);
 
   /* The next run resumes and gets what it missed, in order. */
@@ -289,8 +289,8 @@ test_session_handover (Fixture       *f,
   g_assert_true (dgateway_client_restore_session (f->client, session, &error));
   g_assert_no_error (error);
   connect_client (f);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
-  g_assert_true (mock_gateway_connection_on_resume_path (f->mock, 2));
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_true (dgateway_mock_gateway_connection_on_resume_path (f->mock, 2));
   g_assert_cmpstr (dgateway_client_get_session_id (f->client), ==, session_id);
   for (guint i = 0; i < f->events->len; i++)
     g_assert_cmpint (dgateway_event_get_sequence (f->events->pdata[i]), ==, expected++);
@@ -315,16 +315,16 @@ test_session_handover_refused (Fixture       *f,
   session = dgateway_client_dup_session (f->client);
   g_signal_handlers_disconnect_by_data (f->client, f);
   g_clear_object (&f->client);
-  WAIT_UNTIL (mock_gateway_get_n_open_connections (f->mock) == 0, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_get_n_open_connections (f->mock) == 0, 2000);
 
   /* The gateway forgot the session: op 9, then a new session. */
-  mock_gateway_invalidate_sessions (f->mock);
+  dgateway_mock_gateway_invalidate_sessions (f->mock);
   g_ptr_array_set_size (f->events, 0);
   fixture_new_client (f, DGATEWAY_COMPRESSION_NONE);
   g_assert_true (dgateway_client_restore_session (f->client, session, &error));
   connect_client (f);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
   g_assert_cmpuint (count_events (f, "READY"), ==, 1);
 }
 
@@ -354,8 +354,8 @@ test_session_unusable (Fixture       *f,
     }
 
   connect_client (f);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 0);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
 }
 
 #define ADD(path, func) \

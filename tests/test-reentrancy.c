@@ -98,7 +98,7 @@ test_unref_in_dispatch (ReFixture     *f,
   g_signal_connect (f->base.client, "message-create", G_CALLBACK (typed_message_cb), f);
   give_up_client (f);
 
-  mock_gateway_dispatch_messages (f->base.mock, 3);
+  dgateway_mock_gateway_send_messages (f->base.mock, 3);
   WAIT_UNTIL (f->weak_client == NULL, 2000);
 
   /* Nothing after the emission that let go: not the typed signal of that
@@ -107,8 +107,8 @@ test_unref_in_dispatch (ReFixture     *f,
   g_assert_cmpuint (f->calls, ==, 1);
   g_assert_cmpuint (f->typed_calls, ==, 0);
   /* A client dropped without close() leaves its session resumable. */
-  WAIT_UNTIL (mock_gateway_get_connection_close_code (f->base.mock, 1) != -1, 2000);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->base.mock, 1), ==, 4000);
+  WAIT_UNTIL (dgateway_mock_gateway_get_connection_close_code (f->base.mock, 1) != -1, 2000);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->base.mock, 1), ==, 4000);
 }
 
 /* 2. A connection-lost handler drops the last reference. */
@@ -133,13 +133,13 @@ test_unref_in_connection_lost (ReFixture     *f,
   g_signal_connect (f->base.client, "connection-lost", G_CALLBACK (unref_in_lost_cb), f);
   give_up_client (f);
 
-  mock_gateway_drop (f->base.mock);
+  dgateway_mock_gateway_drop (f->base.mock);
   WAIT_UNTIL (f->weak_client == NULL, 2000);
 
   /* No reconnection from a client that is gone. */
   test_run_for (DELAY_MAX * 2);
   g_assert_cmpuint (f->calls, ==, 1);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, 1);
 }
 
 /* 3. The connect_async() callback drops the last reference. */
@@ -164,7 +164,7 @@ static void
 test_unref_in_connect_callback (ReFixture     *f,
                                 gconstpointer  data)
 {
-  mock_gateway_set_auto_events (f->base.mock, 5);
+  dgateway_mock_gateway_set_auto_events (f->base.mock, 5);
   dgateway_client_connect_async (give_up_client (f), NULL, unref_in_connect_cb, f);
   WAIT_UNTIL (f->weak_client == NULL, 3000);
   g_assert_cmpuint (f->calls, ==, 1);
@@ -197,7 +197,7 @@ reconnect_on_failed_cb (DGatewayClient *client,
   g_assert_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED);
   g_assert_cmpint (dgateway_shard_get_state (shard), ==, DGATEWAY_STATE_FAILED);
   /* The operator fixed the token; the application tries again. */
-  mock_gateway_set_token (f->base.mock, TEST_TOKEN);
+  dgateway_mock_gateway_set_token (f->base.mock, TEST_TOKEN);
   dgateway_client_connect_async (client, NULL, second_connect_cb, f);
 }
 
@@ -205,7 +205,7 @@ static void
 test_connect_in_connection_lost (ReFixture     *f,
                                  gconstpointer  data)
 {
-  mock_gateway_set_token (f->base.mock, "another-token");
+  dgateway_mock_gateway_set_token (f->base.mock, "another-token");
   g_signal_connect (f->base.client, "connection-lost", G_CALLBACK (reconnect_on_failed_cb), f);
   dgateway_client_connect_async (f->base.client, NULL, connect_cb, &f->base);
 
@@ -213,13 +213,13 @@ test_connect_in_connection_lost (ReFixture     *f,
   g_assert_error (f->base.connect_error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED);
   g_assert_no_error (f->second_error);
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_CONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, 2);
-  g_assert_cmpuint (mock_gateway_count_frames (f->base.mock, 2), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->base.mock, 2), ==, 2);
 
   /* And it stays up. */
   test_run_for (DELAY_MAX);
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_CONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, 2);
 }
 
 /* 5. Closing from a connection-lost handler sticks. */
@@ -242,12 +242,12 @@ test_close_in_connection_lost (ReFixture     *f,
   connect_client (&f->base);
   g_signal_connect (f->base.client, "connection-lost", G_CALLBACK (close_in_lost_cb), f);
 
-  mock_gateway_drop (f->base.mock);
+  dgateway_mock_gateway_drop (f->base.mock);
   WAIT_UNTIL (f->calls == 1, 2000);
   test_run_for (DELAY_MAX * 2);
 
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_DISCONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, 1);
   g_assert_cmpuint (f->base.reconnected, ==, 0);
   g_assert_cmpuint (f->calls, ==, 1);
 }
@@ -277,10 +277,10 @@ test_connect_in_notify_during_close (ReFixture     *f,
   WAIT_UNTIL (f->second_done, 3000);
   g_assert_no_error (f->second_error);
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_CONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, 2);
   /* The first connection ended its session; the second started one. */
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->base.mock, 1), ==, 1000);
-  g_assert_cmpuint (mock_gateway_count_frames (f->base.mock, 2), ==, 2);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->base.mock, 1), ==, 1000);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->base.mock, 2), ==, 2);
 }
 
 /* 7. Settings changed while a connection is being made. */
@@ -288,7 +288,7 @@ test_connect_in_notify_during_close (ReFixture     *f,
 /* The mock accepted the WebSocket and has not sent HELLO yet: the client
  * is in the middle of making its connection. */
 static void
-change_settings_cb (MockGateway *mock,
+change_settings_cb (DGatewayMockGateway *mock,
                     guint        index,
                     ReFixture   *f)
 {
@@ -323,8 +323,8 @@ test_settings_snapshot (ReFixture     *f,
 
   /* The first connection is the one that was being made: uncompressed,
    * identified with what was set when it started. */
-  g_assert_cmpstr (mock_gateway_get_connection_query (f->base.mock, 1), ==, "v=10&encoding=json");
-  identify = json_node_get_object (mock_gateway_get_last_frame (f->base.mock, 2)->d);
+  g_assert_cmpstr (dgateway_mock_gateway_get_connection_query (f->base.mock, 1), ==, "v=10&encoding=json");
+  identify = json_node_get_object (dgateway_mock_gateway_get_last_frame (f->base.mock, 2)->d);
   g_assert_cmpint (json_object_get_int_member (identify, "intents"), ==, INTENTS);
   g_assert_cmpint (json_object_get_int_member (identify, "large_threshold"), ==, 50);
   g_assert_false (json_object_has_member (identify, "presence"));
@@ -334,25 +334,25 @@ test_settings_snapshot (ReFixture     *f,
     g_string_append_c (text, 'x');
   g_string_append (text, "\"}");
   big = g_string_free (text, FALSE);
-  mock_gateway_dispatch (f->base.mock, "BIG_EVENT", big);
+  dgateway_mock_gateway_send_dispatch (f->base.mock, "BIG_EVENT", big);
   WAIT_UNTIL (count_events (&f->base, "BIG_EVENT") == 1, 2000);
   g_assert_cmpuint (f->base.errors->len, ==, 0);
 
   /* The next connection resumes with the new compression, after the new
    * (tiny) backoff, and events flow on it. */
-  mock_gateway_drop (f->base.mock);
+  dgateway_mock_gateway_drop (f->base.mock);
   WAIT_UNTIL (f->base.resumed == 1, 2000);
-  g_assert_cmpstr (mock_gateway_get_connection_query (f->base.mock, 2), ==,
+  g_assert_cmpstr (dgateway_mock_gateway_get_connection_query (f->base.mock, 2), ==,
                    "v=10&encoding=json&compress=zstd-stream");
   g_assert_cmpint (g_array_index (f->base.lost_times, gint64, 0) / 1000 + 100, >=,
-                   mock_gateway_get_connection_opened (f->base.mock, 2) / 1000);
-  mock_gateway_dispatch_messages (f->base.mock, 2);
+                   dgateway_mock_gateway_get_connection_opened (f->base.mock, 2) / 1000);
+  dgateway_mock_gateway_send_messages (f->base.mock, 2);
   WAIT_UNTIL (count_events (&f->base, "MESSAGE_CREATE") == 2, 2000);
 
   /* A new session identifies with the new intents and presence. */
-  mock_gateway_send_op (f->base.mock, 9, "false");
-  WAIT_UNTIL (mock_gateway_count_frames (f->base.mock, 2) == 2, 3000);
-  identify = json_node_get_object (mock_gateway_get_last_frame (f->base.mock, 2)->d);
+  dgateway_mock_gateway_send_op (f->base.mock, 9, "false");
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->base.mock, 2) == 2, 3000);
+  identify = json_node_get_object (dgateway_mock_gateway_get_last_frame (f->base.mock, 2)->d);
   g_assert_cmpint (json_object_get_int_member (identify, "intents"), ==, DGATEWAY_INTENTS_GUILDS);
   g_assert_cmpint (json_object_get_int_member (identify, "large_threshold"), ==, 250);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (identify, "presence"),
@@ -377,8 +377,8 @@ test_identify_wait_cancelled (ReFixture     *f,
   dgateway_client_connect_async (f->base.client, NULL, connect_cb, &f->base);
 
   /* Shard 0 identified; 1, 2 and 3 wait in the queue. */
-  WAIT_UNTIL (mock_gateway_count_frames (f->base.mock, 2) == 1, 2000);
-  first = mock_gateway_get_last_frame (f->base.mock, 2)->time;
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->base.mock, 2) == 1, 2000);
+  first = dgateway_mock_gateway_get_last_frame (f->base.mock, 2)->time;
   g_assert_cmpuint (g_list_model_get_n_items (shards), ==, 4);
   for (guint i = 0; i < 4; i++)
     {
@@ -402,8 +402,8 @@ test_identify_wait_cancelled (ReFixture     *f,
 
   /* The four new IDENTIFYs took the next four slots of the bucket, not
    * slots behind the three that were cancelled. */
-  g_assert_cmpuint (mock_gateway_count_frames (f->base.mock, 2), ==, 5);
-  last = mock_gateway_get_last_frame (f->base.mock, 2)->time;
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->base.mock, 2), ==, 5);
+  last = dgateway_mock_gateway_get_last_frame (f->base.mock, 2)->time;
   g_assert_cmpint ((last - first) / 1000, >=, 4 * interval - 20);
   g_assert_cmpint ((last - first) / 1000, <, 4 * interval + TEST_SLACK_MS (250, 400));
 }
@@ -440,7 +440,7 @@ check_close_at (ReFixture     *f,
   if (on_reconnect)
     {
       connect_client (&f->base);
-      mock_gateway_drop (f->base.mock);
+      dgateway_mock_gateway_drop (f->base.mock);
     }
   else
     dgateway_client_connect_async (f->base.client, NULL, connect_cb, &f->base);
@@ -448,8 +448,8 @@ check_close_at (ReFixture     *f,
   WAIT_UNTIL (f->calls == 1, 3000);
   test_run_for (DELAY_MAX * 2);
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_DISCONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, on_reconnect ? 1 : 0);
-  g_assert_cmpuint (mock_gateway_get_n_open_connections (f->base.mock), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, on_reconnect ? 1 : 0);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_open_connections (f->base.mock), ==, 0);
   if (!on_reconnect)
     {
       g_assert_true (f->base.connect_done);
@@ -502,8 +502,8 @@ test_cancel_while_identifying (ReFixture     *f,
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_DISCONNECTED);
   test_run_for (DELAY_MAX);
   g_assert_cmpint (dgateway_client_get_state (f->base.client), ==, DGATEWAY_STATE_DISCONNECTED);
-  WAIT_UNTIL (mock_gateway_get_n_open_connections (f->base.mock) == 0, 2000);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->base.mock), ==, 1);
+  WAIT_UNTIL (dgateway_mock_gateway_get_n_open_connections (f->base.mock) == 0, 2000);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->base.mock), ==, 1);
 }
 
 static void
@@ -523,7 +523,7 @@ static void
 test_close_in_connect_callback (ReFixture     *f,
                                 gconstpointer  data)
 {
-  mock_gateway_set_auto_events (f->base.mock, 3);
+  dgateway_mock_gateway_set_auto_events (f->base.mock, 3);
   dgateway_client_connect_async (f->base.client, NULL, close_in_connect_cb, f);
   WAIT_UNTIL (f->calls == 1, 3000);
   test_run_for (100);

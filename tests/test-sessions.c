@@ -27,9 +27,9 @@ closed_port (void)
 }
 
 static gint64
-resume_seq (MockGateway *mock)
+resume_seq (DGatewayMockGateway *mock)
 {
-  MockFrame *resume = mock_gateway_get_last_frame (mock, 6);
+  DGatewayMockFrame *resume = dgateway_mock_gateway_get_last_frame (mock, 6);
 
   g_assert_nonnull (resume);
   return json_node_get_int (json_object_get_member (json_node_get_object (resume->d), "seq"));
@@ -56,7 +56,7 @@ test_long_outage_resumes (Fixture       *f,
   g_autofree char *dead_url = g_strdup_printf ("ws://127.0.0.1:%u/resume", port);
   g_autoptr(GVariant) saved = NULL;
   g_autoptr(GVariant) session = NULL;
-  g_autoptr(MockGateway) back = NULL;
+  g_autoptr(DGatewayMockGateway) back = NULL;
   g_autoptr(GError) error = NULL;
   guint id, count;
   const char *session_id, *url;
@@ -81,17 +81,17 @@ test_long_outage_resumes (Fixture       *f,
   for (guint i = 0; i < f->errors->len; i++)
     g_assert_error (LOST_ERROR (f, i), DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION);
   g_assert_nonnull (dgateway_client_get_session_id (f->client));
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
 
   /* The gateway is back: the session is resumed, not thrown away. */
-  back = mock_gateway_new_with_port (port, &error);
+  back = dgateway_mock_gateway_new_with_port (port, &error);
   g_assert_no_error (error);
-  mock_gateway_set_token (back, TEST_TOKEN);
-  WAIT_UNTIL (mock_gateway_count_frames (back, 6) == 1, 3000);
-  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (mock_gateway_get_last_frame (back, 6)->d),
+  dgateway_mock_gateway_set_token (back, TEST_TOKEN);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (back, 6) == 1, 3000);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (dgateway_mock_gateway_get_last_frame (back, 6)->d),
                                                   "session_id"), ==, session_id);
   g_assert_cmpint (resume_seq (back), ==, sequence);
-  g_assert_cmpuint (mock_gateway_count_frames (back, 2), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (back, 2), ==, 0);
 }
 
 /* A drop while RESUMING, and a HELLO that never comes, are failures of the
@@ -101,29 +101,29 @@ test_transport_faults_while_resuming (Fixture       *f,
                                       gconstpointer  data)
 {
   connect_client (f);
-  mock_gateway_dispatch_messages (f->mock, 3);
+  dgateway_mock_gateway_send_messages (f->mock, 3);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 3, 2000);
 
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
-  mock_gateway_drop (f->mock);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 1, 3000);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
+  dgateway_mock_gateway_drop (f->mock);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 6) == 1, 3000);
   /* TCP drop in the middle of the RESUME. */
-  mock_gateway_drop (f->mock);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 6) == 2, 3000);
+  dgateway_mock_gateway_drop (f->mock);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 6) == 2, 3000);
   /* No HELLO on the next connection. */
-  mock_gateway_set_send_hello (f->mock, FALSE);
-  mock_gateway_drop (f->mock);
+  dgateway_mock_gateway_set_send_hello (f->mock, FALSE);
+  dgateway_mock_gateway_drop (f->mock);
   WAIT_UNTIL (f->errors->len == 4, 3000);
   g_assert_error (LOST_ERROR (f, 3), DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT);
-  mock_gateway_set_send_hello (f->mock, TRUE);
-  mock_gateway_set_ignore_frames (f->mock, FALSE);
+  dgateway_mock_gateway_set_send_hello (f->mock, TRUE);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, FALSE);
 
   WAIT_UNTIL (f->resumed == 1, 3000);
   g_assert_cmpuint (f->reconnected, ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 3);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 3);
   g_assert_cmpint (resume_seq (f->mock), ==, 4);
-  mock_gateway_dispatch_messages (f->mock, 2);
+  dgateway_mock_gateway_send_messages (f->mock, 2);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 5, 2000);
   assert_consecutive (f);
 }
@@ -144,12 +144,12 @@ test_gap_resumes (Fixture       *f,
       gint64 delivered;
       g_autofree char *frame = NULL;
 
-      mock_gateway_dispatch_messages (f->mock, 2);
+      dgateway_mock_gateway_send_messages (f->mock, 2);
       WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 2 * (i + 1), 2000);
       delivered = dgateway_client_get_sequence (f->client);
       frame = g_strdup_printf ("{\"op\":0,\"s\":%" G_GINT64_FORMAT ",\"t\":\"MESSAGE_CREATE\","
                                "\"d\":{\"id\":\"gap\"}}", i == 0 ? delivered + 2 : far);
-      mock_gateway_send_raw (f->mock, frame);
+      dgateway_mock_gateway_send_raw (f->mock, frame);
 
       WAIT_UNTIL (f->errors->len == i + 1, 2000);
       g_assert_error (LOST_ERROR (f, i), DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL);
@@ -159,12 +159,12 @@ test_gap_resumes (Fixture       *f,
       g_assert_cmpint (resume_seq (f->mock), ==, delivered);
     }
 
-  mock_gateway_dispatch_messages (f->mock, 2);
+  dgateway_mock_gateway_send_messages (f->mock, 2);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 6, 2000);
   for (guint i = 0; i < f->events->len; i++)
     g_assert_cmpint (dgateway_event_get_sequence (f->events->pdata[i]), <, 1000);
   assert_consecutive (f);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
 }
 
 /* Rule 5: HELLO handling. */
@@ -180,20 +180,20 @@ test_second_hello_while_identify_waits (Fixture       *f,
   connect_client (f);
 
   /* A new session: its IDENTIFY waits for the queue's next slot. */
-  mock_gateway_send_op (f->mock, 9, "false");
-  WAIT_UNTIL (mock_gateway_get_n_connections (f->mock) == 2 &&
+  dgateway_mock_gateway_send_op (f->mock, 9, "false");
+  WAIT_UNTIL (dgateway_mock_gateway_get_n_connections (f->mock) == 2 &&
               dgateway_client_get_state (f->client) == DGATEWAY_STATE_IDENTIFYING, 3000);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 1);
 
   g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, "*ignoring a second HELLO*");
-  mock_gateway_send_op_to (f->mock, 2, 10, "{\"heartbeat_interval\":1000}");
+  dgateway_mock_gateway_send_op_to (f->mock, 2, 10, "{\"heartbeat_interval\":1000}");
   WAIT_UNTIL (f->reconnected == 1, 3000);
   g_test_assert_expected_messages ();
 
   /* One IDENTIFY on the new connection, which stays up. */
   test_run_for (200);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 2);
-  g_assert_cmpint (mock_gateway_get_connection_close_code (f->mock, 2), ==, -1);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 2);
+  g_assert_cmpint (dgateway_mock_gateway_get_connection_close_code (f->mock, 2), ==, -1);
   g_assert_cmpuint (f->errors->len, ==, 1);
 }
 
@@ -201,22 +201,22 @@ static void
 test_resumed_before_ready (Fixture       *f,
                            gconstpointer  data)
 {
-  mock_gateway_set_ignore_frames (f->mock, TRUE);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 2) == 1, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 2) == 1, 2000);
 
   /* No session was ever resumed here: RESUMED makes no sense. */
-  mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":1,\"t\":\"RESUMED\",\"d\":{}}");
+  dgateway_mock_gateway_send_raw (f->mock, "{\"op\":0,\"s\":1,\"t\":\"RESUMED\",\"d\":{}}");
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_error (LOST_ERROR (f, 0), DGATEWAY_ERROR, DGATEWAY_ERROR_PROTOCOL);
   g_assert_false (f->connect_done);
   g_assert_cmpuint (count_events (f, "RESUMED"), ==, 0);
 
-  mock_gateway_set_ignore_frames (f->mock, FALSE);
+  dgateway_mock_gateway_set_ignore_frames (f->mock, FALSE);
   WAIT_UNTIL (f->connect_done, 3000);
   g_assert_no_error (f->connect_error);
   g_assert_cmpuint (count_events (f, "READY"), ==, 1);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 6), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 6), ==, 0);
 }
 
 /* Rule 6: bad input is refused at the call, and nothing is sent. */
@@ -237,7 +237,9 @@ test_send_refused (Fixture       *f,
   json_node_init_string (bad_text, "caf\xc3");
   json_array_add_double_element (json_object_get_array_member (json_node_get_object (nested_nan), "a"), INFINITY);
   connect_client (f);
-  frames = mock_gateway_count_frames (f->mock, MOCK_GATEWAY_ANY_OP);
+  /* Heartbeats go on meanwhile: count the rest. */
+  frames = dgateway_mock_gateway_count_frames (f->mock, DGATEWAY_MOCK_GATEWAY_ANY_OP) -
+           dgateway_mock_gateway_count_frames (f->mock, 1);
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
@@ -260,10 +262,11 @@ test_send_refused (Fixture       *f,
 
   /* Nothing went out, and the connection is fine for a good command. */
   test_run_for (100);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, MOCK_GATEWAY_ANY_OP), ==, frames);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, DGATEWAY_MOCK_GATEWAY_ANY_OP) -
+                    dgateway_mock_gateway_count_frames (f->mock, 1), ==, frames);
   g_assert_true (dgateway_client_send (f->client, 0, 31, good, &error));
   g_assert_no_error (error);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 31) == 1, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 31) == 1, 2000);
   g_assert_cmpuint (f->errors->len, ==, 0);
 }
 
@@ -283,7 +286,7 @@ test_bad_configuration_refused (Fixture       *f,
         client = dgateway_client_new (tokens[i], INTENTS);
       else
         client = dgateway_client_new (TEST_TOKEN, INTENTS | (1u << 30));
-      dgateway_client_set_gateway_url (client, mock_gateway_get_url (f->mock));
+      dgateway_client_set_gateway_url (client, dgateway_mock_gateway_get_url (f->mock));
       dgateway_client_connect_async (client, NULL, connect_cb, &g);
       WAIT_UNTIL (g.connect_done, 2000);
       if (i < G_N_ELEMENTS (tokens))
@@ -300,7 +303,7 @@ test_bad_configuration_refused (Fixture       *f,
 
   /* Nothing reached the gateway. */
   test_run_for (50);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 0);
 }
 
 #define ADD(path, func, compression) \

@@ -22,11 +22,11 @@ use_rest_discovery (Fixture *f,
   g_autofree char *body = g_strdup_printf ("{\"url\":\"%s\",\"shards\":%u,\"session_start_limit\":"
                                            "{\"total\":1000,\"remaining\":999,\"reset_after\":0,"
                                            "\"max_concurrency\":%u}}",
-                                           mock_gateway_get_url (f->mock), shards, max_concurrency);
+                                           dgateway_mock_gateway_get_url (f->mock), shards, max_concurrency);
 
-  mock_gateway_set_gateway_bot_response (f->mock, 200, body);
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 200, body);
   dgateway_client_set_gateway_url (f->client, NULL);
-  dgateway_client_set_api_url (f->client, mock_gateway_get_api_url (f->mock));
+  dgateway_client_set_api_url (f->client, dgateway_mock_gateway_get_api_url (f->mock));
 }
 
 static void
@@ -41,15 +41,15 @@ use_local_queue (Fixture *f,
 }
 
 /* The IDENTIFY frame of shard @id, or NULL. */
-static MockFrame *
+static DGatewayMockFrame *
 identify_of (Fixture *f,
              guint    id)
 {
-  GPtrArray *frames = mock_gateway_get_frames (f->mock);
+  GPtrArray *frames = dgateway_mock_gateway_get_frames (f->mock);
 
   for (guint i = 0; i < frames->len; i++)
     {
-      MockFrame *frame = frames->pdata[i];
+      DGatewayMockFrame *frame = frames->pdata[i];
       JsonObject *d;
 
       if (frame->op != 2)
@@ -67,7 +67,7 @@ assert_shard_array (Fixture *f,
                     guint    id,
                     guint    count)
 {
-  MockFrame *frame = identify_of (f, id);
+  DGatewayMockFrame *frame = identify_of (f, id);
   JsonArray *shard;
 
   g_assert_nonnull (frame);
@@ -93,8 +93,8 @@ test_automatic (Fixture       *f,
   use_local_queue (f, 2, 300);
   connect_client (f);
 
-  g_assert_cmpuint (mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 1);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 4);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 4);
   g_assert_cmpuint (g_list_model_get_n_items (shards), ==, 4);
   for (guint id = 0; id < 4; id++)
     {
@@ -141,7 +141,7 @@ test_range (Fixture       *f,
   dgateway_client_set_shard_range (f->client, 2, 3);
   connect_client (f);
 
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 2);
   g_assert_cmpuint (g_list_model_get_n_items (shards), ==, 2);
   assert_shard_array (f, 2, 4);
   assert_shard_array (f, 3, 4);
@@ -158,7 +158,7 @@ test_range_invalid (Fixture       *f,
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
   WAIT_UNTIL (f->connect_done, 2000);
   g_assert_error (f->connect_error, DGATEWAY_ERROR, DGATEWAY_ERROR_INVALID_SHARD);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 0);
 }
 
 /* An identify queue of the test's own: grants only when told to. */
@@ -261,7 +261,7 @@ test_custom_queue (Fixture       *f,
 
   /* Nobody identifies before the queue says so; then in its order. */
   test_run_for (100);
-  g_assert_cmpuint (mock_gateway_count_frames (f->mock, 2), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 2), ==, 0);
   test_queue_grant (queue, 1);
   WAIT_UNTIL (identify_of (f, 1) != NULL, 2000);
   g_assert_null (identify_of (f, 0));
@@ -270,12 +270,12 @@ test_custom_queue (Fixture       *f,
   g_assert_no_error (f->connect_error);
 
   /* A resume does not ask the queue. */
-  mock_gateway_drop_connection (f->mock, identify_of (f, 1)->connection);
+  dgateway_mock_gateway_drop_connection (f->mock, identify_of (f, 1)->connection);
   WAIT_UNTIL (f->resumed == 1, 3000);
   g_assert_cmpuint (queue->requests, ==, 2);
 
   /* A new session after op 9 does. */
-  mock_gateway_send_op_to (f->mock, identify_of (f, 0)->connection, 9, "false");
+  dgateway_mock_gateway_send_op_to (f->mock, identify_of (f, 0)->connection, 9, "false");
   WAIT_UNTIL (queue->requests == 3, 3000);
   test_queue_grant (queue, 0);
   WAIT_UNTIL (f->reconnected == 2, 3000);
@@ -299,7 +299,7 @@ test_routing (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *guild = guild_on_shard (3, 4);
-  MockFrame *request;
+  DGatewayMockFrame *request;
 
   dgateway_client_set_shard_count (f->client, 4);
   use_local_queue (f, 4, 0);
@@ -307,8 +307,8 @@ test_routing (Fixture       *f,
 
   g_assert_true (dgateway_client_update_voice_state (f->client, guild, NULL, FALSE, FALSE, &error));
   g_assert_no_error (error);
-  WAIT_UNTIL (mock_gateway_count_frames (f->mock, 4) == 1, 2000);
-  request = mock_gateway_get_last_frame (f->mock, 4);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 4) == 1, 2000);
+  request = dgateway_mock_gateway_get_last_frame (f->mock, 4);
   g_assert_cmpuint (request->connection, ==, identify_of (f, 3)->connection);
 
   /* A presence goes to every shard. */
@@ -316,7 +316,7 @@ test_routing (Fixture       *f,
     g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_IDLE);
 
     g_assert_true (dgateway_client_update_presence (f->client, presence, &error));
-    WAIT_UNTIL (mock_gateway_count_frames (f->mock, 3) == 4, 2000);
+    WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 3) == 4, 2000);
   }
 }
 
@@ -332,7 +332,7 @@ test_one_shard_drops (Fixture       *f,
   connect_client (f);
   connection = identify_of (f, 1)->connection;
 
-  mock_gateway_drop_connection (f->mock, connection);
+  dgateway_mock_gateway_drop_connection (f->mock, connection);
   WAIT_UNTIL (f->errors->len == 1, 2000);
   g_assert_cmpint (dgateway_client_get_state (f->client), !=, DGATEWAY_STATE_CONNECTED);
   for (guint id = 0; id < 3; id += 2)
@@ -344,11 +344,11 @@ test_one_shard_drops (Fixture       *f,
 
   WAIT_UNTIL (f->resumed == 1, 3000);
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 4);
-  g_assert_true (mock_gateway_connection_on_resume_path (f->mock, 4));
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 4);
+  g_assert_true (dgateway_mock_gateway_connection_on_resume_path (f->mock, 4));
 
   /* Events say which shard they came from. */
-  mock_gateway_dispatch_on (f->mock, identify_of (f, 2)->connection, "TYPING_START", "{}");
+  dgateway_mock_gateway_send_dispatch_to (f->mock, identify_of (f, 2)->connection, "TYPING_START", "{}");
   WAIT_UNTIL (count_events (f, "TYPING_START") == 1, 2000);
   for (guint i = 0; i < f->events->len; i++)
     if (g_strcmp0 (dgateway_event_get_name (f->events->pdata[i]), "TYPING_START") == 0)
@@ -360,13 +360,13 @@ test_rest_unauthorized (Fixture       *f,
                         gconstpointer  data)
 {
   use_rest_discovery (f, 1, 1);
-  mock_gateway_set_gateway_bot_response (f->mock, 0, NULL);
-  mock_gateway_set_token (f->mock, "another-token");
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 0, NULL);
+  dgateway_mock_gateway_set_token (f->mock, "another-token");
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
   WAIT_UNTIL (f->connect_done, 3000);
   g_assert_error (f->connect_error, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED);
   g_assert_null (strstr (f->connect_error->message, TEST_TOKEN));
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 0);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 0);
 }
 
 static void
@@ -376,16 +376,16 @@ test_rest_rate_limited (Fixture       *f,
   gint64 first;
 
   use_rest_discovery (f, 1, 1);
-  mock_gateway_set_gateway_bot_response (f->mock, 429, "{\"message\":\"You are being rate limited.\","
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 429, "{\"message\":\"You are being rate limited.\","
                                                        "\"retry_after\":0.3,\"global\":false}");
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
-  WAIT_UNTIL (mock_gateway_get_n_gateway_bot_requests (f->mock) == 1, 2000);
+  WAIT_UNTIL (dgateway_mock_gateway_get_n_gateway_bot_requests (f->mock) == 1, 2000);
   first = g_get_monotonic_time ();
-  mock_gateway_set_gateway_bot_response (f->mock, 0, NULL);
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 0, NULL);
 
   WAIT_UNTIL (f->connect_done, 3000);
   g_assert_no_error (f->connect_error);
-  g_assert_cmpuint (mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 2);
   /* The retry waited what retry_after said. */
   g_assert_cmpint (g_get_monotonic_time () - first, >=, 280 * 1000);
 }
@@ -395,7 +395,7 @@ test_rest_error (Fixture       *f,
                  gconstpointer  data)
 {
   use_rest_discovery (f, 1, 1);
-  mock_gateway_set_gateway_bot_response (f->mock, 502, "{}");
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 502, "{}");
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);
   WAIT_UNTIL (f->connect_done, 3000);
   g_assert_error (f->connect_error, DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION);
@@ -407,17 +407,17 @@ test_reshard (Fixture       *f,
               gconstpointer  data)
 {
   use_rest_discovery (f, 1, 1);
-  mock_gateway_set_gateway_bot_response (f->mock, 0, NULL);
-  mock_gateway_set_recommended_shards (f->mock, 1);
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 0, NULL);
+  dgateway_mock_gateway_set_recommended_shards (f->mock, 1);
   connect_client (f);
   g_assert_cmpuint (g_list_model_get_n_items (dgateway_client_get_shards (f->client)), ==, 1);
 
   /* The bot outgrew one session: Discord now recommends two shards. */
-  mock_gateway_set_recommended_shards (f->mock, 2);
-  mock_gateway_close (f->mock, 4011, NULL);
+  dgateway_mock_gateway_set_recommended_shards (f->mock, 2);
+  dgateway_mock_gateway_close (f->mock, 4011, NULL);
   WAIT_UNTIL (g_list_model_get_n_items (dgateway_client_get_shards (f->client)) == 2 &&
               dgateway_client_get_state (f->client) == DGATEWAY_STATE_CONNECTED, 5000);
-  g_assert_cmpuint (mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 2);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_gateway_bot_requests (f->mock), ==, 2);
   assert_shard_array (f, 0, 2);
   assert_shard_array (f, 1, 2);
 }
@@ -428,10 +428,10 @@ test_reshard_fixed_count_is_fatal (Fixture       *f,
 {
   dgateway_client_set_shard_count (f->client, 1);
   connect_client (f);
-  mock_gateway_close (f->mock, 4011, NULL);
+  dgateway_mock_gateway_close (f->mock, 4011, NULL);
   WAIT_UNTIL (dgateway_client_get_state (f->client) == DGATEWAY_STATE_FAILED, 2000);
   test_run_for (DELAY_MAX * 2);
-  g_assert_cmpuint (mock_gateway_get_n_connections (f->mock), ==, 1);
+  g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
 }
 
 int

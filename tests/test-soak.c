@@ -24,7 +24,7 @@ static int guild_members = 4000;    /* about 1 MiB of GUILD_CREATE; 30000 ≈ 8 
 static int events_per_tick = 4;     /* every 10 ms */
 
 typedef struct {
-  MockGateway *mock;
+  DGatewayMockGateway *mock;
   DGatewayClient *client;
   GRand *rand;
 
@@ -88,14 +88,14 @@ cut_cb (gpointer data)
 {
   Soak *soak = data;
 
-  if (mock_gateway_is_connected (soak->mock))
-    mock_gateway_drop (soak->mock);
+  if (dgateway_mock_gateway_is_connected (soak->mock))
+    dgateway_mock_gateway_drop (soak->mock);
   return G_SOURCE_REMOVE;
 }
 
 static void
-frame_cb (MockGateway *mock,
-          MockFrame   *frame,
+frame_cb (DGatewayMockGateway *mock,
+          DGatewayMockFrame   *frame,
           Soak        *soak)
 {
   if (frame->op == 2)
@@ -136,7 +136,7 @@ stream_cb (gpointer data)
 
   if (soak->stop)
     return G_SOURCE_REMOVE;
-  mock_gateway_dispatch_messages (soak->mock, events_per_tick);
+  dgateway_mock_gateway_send_messages (soak->mock, events_per_tick);
   return G_SOURCE_CONTINUE;
 }
 
@@ -145,7 +145,7 @@ zombie_over_cb (gpointer data)
 {
   Soak *soak = data;
 
-  mock_gateway_set_ack_heartbeats (soak->mock, TRUE);
+  dgateway_mock_gateway_set_ack_heartbeats (soak->mock, TRUE);
   soak->zombie = FALSE;
   return G_SOURCE_REMOVE;
 }
@@ -170,21 +170,21 @@ inject (Soak *soak)
   static const gushort closes[] = { 1000, 1001, 4000, 4001, 4002, 4003, 4005, 4007, 4008, 4009 };
   guint fault = g_rand_int_range (soak->rand, 0, G_N_ELEMENTS (fault_names));
 
-  if (!mock_gateway_is_connected (soak->mock) || soak->zombie)
+  if (!dgateway_mock_gateway_is_connected (soak->mock) || soak->zombie)
     return;
 
   soak->faults[fault]++;
   switch (fault)
     {
     case 0:
-      mock_gateway_send_op (soak->mock, 7, NULL);
+      dgateway_mock_gateway_send_op (soak->mock, 7, NULL);
       break;
     case 1:
-      mock_gateway_send_op (soak->mock, 9, "true");
+      dgateway_mock_gateway_send_op (soak->mock, 9, "true");
       break;
     case 2:
       soak->session_may_end = TRUE;
-      mock_gateway_send_op (soak->mock, 9, "false");
+      dgateway_mock_gateway_send_op (soak->mock, 9, "false");
       break;
     case 3: case 4: case 5: case 6: case 7: case 8: case 9: case 10: case 11: case 12:
       {
@@ -193,33 +193,33 @@ inject (Soak *soak)
         /* These end the session (gateway.md): a new one is the rule. */
         if (code == 4003 || code == 4007 || code == 4009)
           soak->session_may_end = TRUE;
-        mock_gateway_close (soak->mock, code, NULL);
+        dgateway_mock_gateway_close (soak->mock, code, NULL);
       }
       break;
     case 13:
-      mock_gateway_drop (soak->mock);
+      dgateway_mock_gateway_drop (soak->mock);
       break;
     case 14:
       /* No ACK for a while: the client must call it a zombie and resume. */
       soak->zombie = TRUE;
-      mock_gateway_set_ack_heartbeats (soak->mock, FALSE);
+      dgateway_mock_gateway_set_ack_heartbeats (soak->mock, FALSE);
       g_timeout_add (1500, zombie_over_cb, soak);
       break;
     case 15:
-      mock_gateway_send_corrupt (soak->mock);
+      dgateway_mock_gateway_send_corrupt (soak->mock);
       break;
     case 16:
-      mock_gateway_send_raw (soak->mock, "{\"op\":0,\"s\":12,\"t\":\"MESSAGE_CR");
+      dgateway_mock_gateway_send_raw (soak->mock, "{\"op\":0,\"s\":12,\"t\":\"MESSAGE_CR");
       break;
     case 17:
-      mock_gateway_send_raw (soak->mock, "garbage, not JSON: \u2603");
+      dgateway_mock_gateway_send_raw (soak->mock, "garbage, not JSON: \u2603");
       break;
     case 18:
       {
-        g_autofree char *guild = mock_gateway_build_guild_create (soak->faults[fault],
+        g_autofree char *guild = dgateway_mock_gateway_build_guild_create (soak->faults[fault],
                                                                   guild_members, 50);
 
-        mock_gateway_dispatch (soak->mock, "GUILD_CREATE", guild);
+        dgateway_mock_gateway_send_dispatch (soak->mock, "GUILD_CREATE", guild);
       }
       break;
     default:
@@ -256,14 +256,14 @@ test_soak (void)
   guint total = 0;
 
   soak.rand = g_rand_new_with_seed (g_test_rand_int ());
-  soak.mock = mock_gateway_new ();
-  mock_gateway_set_token (soak.mock, TEST_TOKEN);
-  mock_gateway_set_heartbeat_interval (soak.mock, 500);
+  soak.mock = dgateway_mock_gateway_new (NULL);
+  dgateway_mock_gateway_set_token (soak.mock, TEST_TOKEN);
+  dgateway_mock_gateway_set_heartbeat_interval (soak.mock, 500);
   g_signal_connect (soak.mock, "frame-received", G_CALLBACK (frame_cb), &soak);
 
   soak.client = dgateway_client_new (TEST_TOKEN, INTENTS);
   g_object_set (soak.client,
-                "gateway-url", mock_gateway_get_url (soak.mock),
+                "gateway-url", dgateway_mock_gateway_get_url (soak.mock),
                 "compression", parse_compression (compression_name),
                 "reconnect-delay-min", 20,
                 "reconnect-delay-max", 200,
@@ -286,11 +286,11 @@ test_soak (void)
   WAIT_UNTIL (soak.stop, (guint) (seconds + 5) * 1000);
 
   /* The faults stop; what was sent last must arrive. */
-  mock_gateway_set_ack_heartbeats (soak.mock, TRUE);
+  dgateway_mock_gateway_set_ack_heartbeats (soak.mock, TRUE);
   WAIT_UNTIL (dgateway_client_get_state (soak.client) == DGATEWAY_STATE_CONNECTED &&
-              mock_gateway_is_connected (soak.mock), 10000);
-  mock_gateway_dispatch_messages (soak.mock, 1);
-  final_seq = mock_gateway_get_sequence (soak.mock);
+              dgateway_mock_gateway_is_connected (soak.mock), 10000);
+  dgateway_mock_gateway_send_messages (soak.mock, 1);
+  final_seq = dgateway_mock_gateway_get_sequence (soak.mock);
   WAIT_UNTIL (soak.last_seq >= final_seq, 10000);
 
   for (guint i = 0; i < G_N_ELEMENTS (fault_names); i++)

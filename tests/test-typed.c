@@ -100,8 +100,8 @@ dispatch_and_sync (Fixture    *f,
 {
   guint before = n_syncs;
 
-  mock_gateway_dispatch (f->mock, name, d_json);
-  mock_gateway_dispatch (f->mock, "TEST_SYNC", "{}");
+  dgateway_mock_gateway_send_dispatch (f->mock, name, d_json);
+  dgateway_mock_gateway_send_dispatch (f->mock, "TEST_SYNC", "{}");
   WAIT_UNTIL (n_syncs == before + 1, 5000);
 }
 
@@ -793,7 +793,7 @@ static void
 test_dispatch_first (void)
 {
   Fixture *f = get_shared ();
-  g_autofree char *message = mock_gateway_build_message_create (0);
+  g_autofree char *message = dgateway_mock_gateway_build_message_create (0);
   Recorder r;
   gulong typed_id, dispatch_id;
 
@@ -818,7 +818,7 @@ static void
 check_stopped (const char *detailed_signal)
 {
   Fixture *f = get_shared ();
-  g_autofree char *message = mock_gateway_build_message_create (1);
+  g_autofree char *message = dgateway_mock_gateway_build_message_create (1);
   Recorder r;
   gulong typed_id, dispatch_id;
 
@@ -858,7 +858,7 @@ static void
 test_detail_filtering (void)
 {
   Fixture *f = get_shared ();
-  g_autofree char *message = mock_gateway_build_message_create (2);
+  g_autofree char *message = dgateway_mock_gateway_build_message_create (2);
   Recorder typing, messages;
   gulong ids[3];
 
@@ -920,7 +920,7 @@ static void
 test_lazy (void)
 {
   Fixture *f = get_shared ();
-  g_autofree char *message = mock_gateway_build_message_create (3);
+  g_autofree char *message = dgateway_mock_gateway_build_message_create (3);
   Recorder r;
   guint before;
   gulong id;

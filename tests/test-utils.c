@@ -123,7 +123,7 @@ fixture_new_client (Fixture             *f,
 
   f->client = dgateway_client_new (TEST_TOKEN, INTENTS);
   g_object_set (f->client,
-                "gateway-url", mock_gateway_get_url (f->mock),
+                "gateway-url", dgateway_mock_gateway_get_url (f->mock),
                 "compression", compression,
                 "reconnect-delay-min", DELAY_MIN,
                 "reconnect-delay-max", DELAY_MAX,
@@ -145,9 +145,9 @@ void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
-  f->mock = mock_gateway_new ();
-  mock_gateway_set_token (f->mock, TEST_TOKEN);
-  mock_gateway_set_heartbeat_interval (f->mock, 1000);
+  f->mock = dgateway_mock_gateway_new (NULL);
+  dgateway_mock_gateway_set_token (f->mock, TEST_TOKEN);
+  dgateway_mock_gateway_set_heartbeat_interval (f->mock, 1000);
 
   f->events = g_ptr_array_new_with_free_func (g_object_unref);
   f->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
@@ -203,16 +203,16 @@ count_events (Fixture    *f,
   return n;
 }
 
-MockFrame *
+DGatewayMockFrame *
 nth_frame (Fixture *f,
            int      op,
            guint    n)
 {
-  GPtrArray *frames = mock_gateway_get_frames (f->mock);
+  GPtrArray *frames = dgateway_mock_gateway_get_frames (f->mock);
 
   for (guint i = 0; i < frames->len; i++)
     {
-      MockFrame *frame = frames->pdata[i];
+      DGatewayMockFrame *frame = frames->pdata[i];
 
       if (frame->op == op && n-- == 0)
         return frame;

@@ -4,7 +4,7 @@
 
 #include <dgateway/dgateway.h>
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 #include "dgateway-client-private.h"
 
 G_BEGIN_DECLS
@@ -55,7 +55,7 @@ gboolean test_log_saw_token (void);
 #define LOST_ERROR(f, n) ((GError *) g_ptr_array_index ((f)->errors, (n)))
 
 typedef struct {
-  MockGateway *mock;
+  DGatewayMockGateway *mock;
   DGatewayClient *client;
   GPtrArray *events;          /* DGatewayEvent received by dispatch */
   GPtrArray *errors;          /* GError of each connection-lost */
@@ -83,7 +83,7 @@ gboolean   fixture_dispatch_cb (DGatewayClient *client,
                                 Fixture        *f);
 guint      count_events     (Fixture       *f,
                              const char    *name);
-MockFrame *nth_frame        (Fixture       *f,
+DGatewayMockFrame *nth_frame        (Fixture       *f,
                              int            op,
                              guint          n);
 

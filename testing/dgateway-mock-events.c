@@ -4,7 +4,7 @@
  * them for the benchmark.  Everything here is deterministic: the same index
  * gives the same text, so runs compare. */
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #include <string.h>
 
@@ -29,13 +29,24 @@
 #define MIX_PRESENCES          400
 #define MIX_TYPING             200
 
-struct _MockRecording {
+/**
+ * DGatewayMockRecording:
+ *
+ * The JSON text of a sequence of dispatches, generated up front from a
+ * mix of events, that [method@MockGateway.set_recording] streams into
+ * sessions as fast as the client reads: a benchmark's workload.
+ */
+struct _DGatewayMockRecording
+{
   char        *mix;
   guint        n_events;
   const char **names;   /* static strings */
   char       **data;
   guint64      data_bytes;
 };
+
+G_DEFINE_BOXED_TYPE (DGatewayMockRecording, dgateway_mock_recording,
+                     dgateway_mock_recording_ref, dgateway_mock_recording_unref)
 
 static const char *const mixes[] = { "messages", "mixed", NULL };
 
@@ -124,16 +135,16 @@ append_member (GString  *out,
 }
 
 /**
- * mock_gateway_build_presence_update:
+ * dgateway_mock_gateway_build_presence_update:
  * @index: which event
  *
- * Builds a PRESENCE_UPDATE of about 300 bytes: a partial user, a status,
- * one activity (a game or a custom status) and the client status.
+ * Builds a `PRESENCE_UPDATE` payload of about 300 bytes, the same for the
+ * same @index.
  *
- * Returns: (transfer full): the "d" JSON text
+ * Returns: (transfer full): the `d` JSON text
  */
 char *
-mock_gateway_build_presence_update (guint index)
+dgateway_mock_gateway_build_presence_update (guint index)
 {
   guint32 seed = index * 2654435761u + 3;
   guint user = xorshift (&seed) % N_USERS;
@@ -142,7 +153,7 @@ mock_gateway_build_presence_update (guint index)
   GString *out = g_string_new (NULL);
 
   g_string_append_printf (out, "{\"user\":{\"id\":\"11000000000%08u\"},"
-                          "\"status\":\"%s\",\"guild_id\":\"" MOCK_GATEWAY_GUILD_ID "\",",
+                          "\"status\":\"%s\",\"guild_id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\",",
                           user, status);
   if (index % 3 == 0)
     g_string_append_printf (out,
@@ -165,15 +176,16 @@ mock_gateway_build_presence_update (guint index)
 }
 
 /**
- * mock_gateway_build_typing_start:
+ * dgateway_mock_gateway_build_typing_start:
  * @index: which event
  *
- * Builds a guild TYPING_START of about 600 bytes, with the typing member.
+ * Builds a guild `TYPING_START` payload with the member, about 600 bytes,
+ * the same for the same @index.
  *
- * Returns: (transfer full): the "d" JSON text
+ * Returns: (transfer full): the `d` JSON text
  */
 char *
-mock_gateway_build_typing_start (guint index)
+dgateway_mock_gateway_build_typing_start (guint index)
 {
   guint32 seed = index * 40503u + 11;
   guint user = xorshift (&seed) % N_USERS;
@@ -182,22 +194,22 @@ mock_gateway_build_typing_start (guint index)
   g_string_append_printf (out, "{\"user_id\":\"11000000000%08u\",\"timestamp\":%" G_GINT64_FORMAT ","
                           "\"member\":", user, event_ms (index) / 1000);
   append_member (out, user, TRUE);
-  g_string_append (out, ",\"channel_id\":\"" MOCK_GATEWAY_CHANNEL_ID "\","
-                   "\"guild_id\":\"" MOCK_GATEWAY_GUILD_ID "\"}");
+  g_string_append (out, ",\"channel_id\":\"" DGATEWAY_MOCK_GATEWAY_CHANNEL_ID "\","
+                   "\"guild_id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\"}");
   return g_string_free (out, FALSE);
 }
 
 /**
- * mock_gateway_build_message_reaction_add:
+ * dgateway_mock_gateway_build_message_reaction_add:
  * @index: which event
  *
- * Builds a guild MESSAGE_REACTION_ADD of about 700 bytes, with the reacting
- * member and a Unicode emoji.
+ * Builds a `MESSAGE_REACTION_ADD` payload with the member, about 700
+ * bytes, the same for the same @index.
  *
- * Returns: (transfer full): the "d" JSON text
+ * Returns: (transfer full): the `d` JSON text
  */
 char *
-mock_gateway_build_message_reaction_add (guint index)
+dgateway_mock_gateway_build_message_reaction_add (guint index)
 {
   guint32 seed = index * 69069u + 5;
   guint user = xorshift (&seed) % N_USERS;
@@ -210,9 +222,9 @@ mock_gateway_build_message_reaction_add (guint index)
                           user, message, xorshift (&seed) % N_USERS);
   append_member (out, user, TRUE);
   g_string_append_printf (out, ",\"emoji\":{\"name\":\"%s\",\"id\":null},"
-                          "\"channel_id\":\"" MOCK_GATEWAY_CHANNEL_ID "\","
+                          "\"channel_id\":\"" DGATEWAY_MOCK_GATEWAY_CHANNEL_ID "\","
                           "\"burst_colors\":[],\"burst\":false,"
-                          "\"guild_id\":\"" MOCK_GATEWAY_GUILD_ID "\"}",
+                          "\"guild_id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\"}",
                           reactions[xorshift (&seed) % G_N_ELEMENTS (reactions)]);
   return g_string_free (out, FALSE);
 }
@@ -247,11 +259,11 @@ append_channels (GString *out,
       g_string_append_printf (out,
                               "%s{\"id\":\"1100000000%04u%05u\",\"type\":%d,\"name\":\"%s-%u\","
                               "\"position\":%u,\"flags\":0,\"parent_id\":%s%s%s,"
-                              "\"permission_overwrites\":[{\"id\":\"" MOCK_GATEWAY_GUILD_ID "\","
+                              "\"permission_overwrites\":[{\"id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\","
                               "\"type\":0,\"allow\":\"0\",\"deny\":\"%u\"}]",
                               i > 0 ? "," : "", guild % 10000, i, category ? 4 : 0,
                               category ? "category" : "channel", i, i % 10,
-                              category ? "" : "\"", category ? "null" : MOCK_GATEWAY_CHANNEL_ID,
+                              category ? "" : "\"", category ? "null" : DGATEWAY_MOCK_GATEWAY_CHANNEL_ID,
                               category ? "" : "\"", i % 3 == 0 ? 2048 : 0);
       if (!category)
         g_string_append_printf (out, ",\"topic\":\"Talk about topic %u here\","
@@ -288,21 +300,23 @@ append_members_and_presences (GString *out,
 }
 
 /**
- * mock_gateway_build_guild_create:
+ * dgateway_mock_gateway_build_guild_create:
  * @index: which guild
  * @n_members: how many members (and a third as many presences) it lists
  * @n_channels: how many channels it lists
  *
- * Builds a GUILD_CREATE with 20 roles, @n_channels channels, @n_members
+ * Builds a `GUILD_CREATE` with 20 roles, @n_channels channels, @n_members
  * members and the presences of a third of them: about 250 KB for 400
- * members and 200 channels.
+ * members and 200 channels.  Its id differs for each @index; its members
+ * are the users `userK` (id `11000000000` and K in 8 digits) for K from
+ * 7 × @index on.
  *
- * Returns: (transfer full): the "d" JSON text
+ * Returns: (transfer full): the `d` JSON text, for [method@MockGateway.add_guild]
  */
 char *
-mock_gateway_build_guild_create (guint index,
-                                 guint n_members,
-                                 guint n_channels)
+dgateway_mock_gateway_build_guild_create (guint index,
+                                          guint n_members,
+                                          guint n_channels)
 {
   g_autofree char *joined = iso_timestamp (event_ms (index));
   GString *out = g_string_new (NULL);
@@ -313,7 +327,7 @@ mock_gateway_build_guild_create (guint index,
                           "\"discovery_splash\":null,\"banner\":null,\"features\":[\"COMMUNITY\","
                           "\"NEWS\",\"INVITE_SPLASH\"],\"owner_id\":\"11000000000%08u\","
                           "\"application_id\":null,\"afk_channel_id\":null,\"afk_timeout\":300,"
-                          "\"system_channel_id\":\"" MOCK_GATEWAY_CHANNEL_ID "\","
+                          "\"system_channel_id\":\"" DGATEWAY_MOCK_GATEWAY_CHANNEL_ID "\","
                           "\"system_channel_flags\":0,\"widget_enabled\":false,"
                           "\"widget_channel_id\":null,\"verification_level\":1,"
                           "\"default_message_notifications\":1,\"mfa_level\":0,"
@@ -342,12 +356,17 @@ mock_gateway_build_guild_create (guint index,
 /* Recordings */
 
 /**
- * mock_recording_list_mixes:
+ * dgateway_mock_recording_list_mixes:
  *
- * Returns: (transfer none) (array zero-terminated=1): the mixes mock_recording_new() knows
+ * Lists the mixes that [ctor@MockRecording.new] knows: `messages` (about
+ * 1.3 KB `MESSAGE_CREATE`s only) and `mixed` (per 1000 events, one
+ * 250 KB `GUILD_CREATE` and, of the others, about 30% `MESSAGE_CREATE`,
+ * 40% `PRESENCE_UPDATE`, 20% `TYPING_START`, 10% `MESSAGE_REACTION_ADD`).
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the names of the mixes
  */
 const char *const *
-mock_recording_list_mixes (void)
+dgateway_mock_recording_list_mixes (void)
 {
   return mixes;
 }
@@ -362,7 +381,7 @@ mixed_event (guint     index,
 
   if (index % MIX_GUILD_CREATE_EVERY == MIX_GUILD_CREATE_EVERY / 2)
     {
-      *data = mock_gateway_build_guild_create (index / MIX_GUILD_CREATE_EVERY,
+      *data = dgateway_mock_gateway_build_guild_create (index / MIX_GUILD_CREATE_EVERY,
                                                GUILD_MEMBERS, GUILD_CHANNELS);
       return "GUILD_CREATE";
     }
@@ -370,26 +389,26 @@ mixed_event (guint     index,
   pick = xorshift (seed) % (MIX_GUILD_CREATE_EVERY - 1);
   if (pick < MIX_MESSAGES)
     {
-      *data = mock_gateway_build_message_create (index);
+      *data = dgateway_mock_gateway_build_message_create (index);
       return "MESSAGE_CREATE";
     }
   if (pick < MIX_MESSAGES + MIX_PRESENCES)
     {
-      *data = mock_gateway_build_presence_update (index);
+      *data = dgateway_mock_gateway_build_presence_update (index);
       return "PRESENCE_UPDATE";
     }
   if (pick < MIX_MESSAGES + MIX_PRESENCES + MIX_TYPING)
     {
-      *data = mock_gateway_build_typing_start (index);
+      *data = dgateway_mock_gateway_build_typing_start (index);
       return "TYPING_START";
     }
-  *data = mock_gateway_build_message_reaction_add (index);
+  *data = dgateway_mock_gateway_build_message_reaction_add (index);
   return "MESSAGE_REACTION_ADD";
 }
 
 /**
- * mock_recording_new:
- * @mix: "messages" or "mixed"
+ * dgateway_mock_recording_new:
+ * @mix: a mix from [func@MockRecording.list_mixes]
  * @n_events: how many dispatches
  * @error: return location for an error
  *
@@ -398,12 +417,12 @@ mixed_event (guint     index,
  *
  * Returns: (transfer full) (nullable): the recording, or `NULL` for an unknown mix
  */
-MockRecording *
-mock_recording_new (const char  *mix,
-                    guint        n_events,
-                    GError     **error)
+DGatewayMockRecording *
+dgateway_mock_recording_new (const char  *mix,
+                             guint        n_events,
+                             GError     **error)
 {
-  MockRecording *self;
+  DGatewayMockRecording *self;
   gboolean messages_only = g_strcmp0 (mix, "messages") == 0;
   guint32 seed = 0x5eed;
 
@@ -416,7 +435,7 @@ mock_recording_new (const char  *mix,
       return NULL;
     }
 
-  self = g_rc_box_new0 (MockRecording);
+  self = g_rc_box_new0 (DGatewayMockRecording);
   self->mix = g_strdup (mix);
   self->n_events = n_events;
   self->names = g_new (const char *, n_events);
@@ -425,7 +444,7 @@ mock_recording_new (const char  *mix,
     {
       if (messages_only)
         {
-          self->data[i] = mock_gateway_build_message_create (i);
+          self->data[i] = dgateway_mock_gateway_build_message_create (i);
           self->names[i] = "MESSAGE_CREATE";
         }
       else
@@ -435,8 +454,16 @@ mock_recording_new (const char  *mix,
   return self;
 }
 
-MockRecording *
-mock_recording_ref (MockRecording *self)
+/**
+ * dgateway_mock_recording_ref:
+ * @self: a recording
+ *
+ * Takes a reference.
+ *
+ * Returns: (transfer full): @self
+ */
+DGatewayMockRecording *
+dgateway_mock_recording_ref (DGatewayMockRecording *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
@@ -444,9 +471,9 @@ mock_recording_ref (MockRecording *self)
 }
 
 static void
-mock_recording_clear (gpointer data)
+dgateway_mock_recording_clear (gpointer data)
 {
-  MockRecording *self = data;
+  DGatewayMockRecording *self = data;
 
   for (guint i = 0; i < self->n_events; i++)
     g_free (self->data[i]);
@@ -455,41 +482,80 @@ mock_recording_clear (gpointer data)
   g_free (self->mix);
 }
 
+/**
+ * dgateway_mock_recording_unref:
+ * @self: (transfer full): a recording
+ *
+ * Drops a reference.
+ */
 void
-mock_recording_unref (MockRecording *self)
+dgateway_mock_recording_unref (DGatewayMockRecording *self)
 {
   g_return_if_fail (self != NULL);
 
-  g_rc_box_release_full (self, mock_recording_clear);
+  g_rc_box_release_full (self, dgateway_mock_recording_clear);
 }
 
+/**
+ * dgateway_mock_recording_get_mix:
+ * @self: a recording
+ *
+ * Gets the mix of the recording.
+ *
+ * Returns: (transfer none): the mix
+ */
 const char *
-mock_recording_get_mix (MockRecording *self)
+dgateway_mock_recording_get_mix (DGatewayMockRecording *self)
 {
   g_return_val_if_fail (self != NULL, NULL);
 
   return self->mix;
 }
 
+/**
+ * dgateway_mock_recording_get_n_events:
+ * @self: a recording
+ *
+ * Gets how many dispatches the recording holds.
+ *
+ * Returns: the number of events
+ */
 guint
-mock_recording_get_n_events (MockRecording *self)
+dgateway_mock_recording_get_n_events (DGatewayMockRecording *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
   return self->n_events;
 }
 
+/**
+ * dgateway_mock_recording_get_data_bytes:
+ * @self: a recording
+ *
+ * Gets the total length of the payloads.
+ *
+ * Returns: the length of all the `d` texts, in bytes
+ */
 guint64
-mock_recording_get_data_bytes (MockRecording *self)
+dgateway_mock_recording_get_data_bytes (DGatewayMockRecording *self)
 {
   g_return_val_if_fail (self != NULL, 0);
 
   return self->data_bytes;
 }
 
+/**
+ * dgateway_mock_recording_get_event_name:
+ * @self: a recording
+ * @index: an event index, from 0
+ *
+ * Gets the name of event @index.
+ *
+ * Returns: (transfer none): the event name, such as `MESSAGE_CREATE`
+ */
 const char *
-mock_recording_get_event_name (MockRecording *self,
-                               guint          index)
+dgateway_mock_recording_get_event_name (DGatewayMockRecording *self,
+                                        guint                  index)
 {
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (index < self->n_events, NULL);
@@ -497,9 +563,18 @@ mock_recording_get_event_name (MockRecording *self,
   return self->names[index];
 }
 
+/**
+ * dgateway_mock_recording_get_event_data:
+ * @self: a recording
+ * @index: an event index, from 0
+ *
+ * Gets the payload of event @index.
+ *
+ * Returns: (transfer none): the `d` JSON text
+ */
 const char *
-mock_recording_get_event_data (MockRecording *self,
-                               guint          index)
+dgateway_mock_recording_get_event_data (DGatewayMockRecording *self,
+                                        guint                  index)
 {
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (index < self->n_events, NULL);

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* dgateway-mock-gateway: runs MockGateway as a process for demos, GJS and
- * Python tests and the benchmark.  It prints the gateway URL as its only
- * line on stdout (its first with --log-frames), then serves until SIGINT or
- * SIGTERM (or, with --exit-on-stdin-eof, until its parent closes its stdin).
+/* dgateway-mock-gateway: runs DGatewayMockGateway as a process for demos,
+ * tests of bots in any language, the benchmark, or to point a client at
+ * while developing.  It prints the gateway URL as its only line on stdout
+ * (its first with --log-frames), then serves until SIGINT or SIGTERM (or,
+ * with --exit-on-stdin-eof, until its parent closes its stdin).
  *
  * With --mix NAME --events N it generates a recording of N events of that
  * mix before printing the URL, and streams it to every session after READY
- * as fast as the client reads, then dispatches BENCHMARK_DONE. */
+ * as fast as the client reads, then dispatches BENCHMARK_DONE.
+ *
+ * With --guilds N it holds N generated guilds of --members members each:
+ * READY lists them, a GUILD_CREATE follows for each, and Request Guild
+ * Members gets their members.  With --close-after N it closes every
+ * connection with --close-code after N dispatches, so that clients show
+ * how they resume. */
 
-#include "mock-gateway.h"
+#include <dgateway-testing.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -27,6 +34,10 @@ static char *mix = NULL;
 static gboolean forever_events = FALSE;
 static gboolean exit_on_stdin_eof = FALSE;
 static gboolean log_frames = FALSE;
+static int guilds = 0;
+static int members = 25;
+static int close_after = 0;
+static int close_code = 4000;
 
 static GOptionEntry entries[] = {
   { "port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (0 = a free one)", "N" },
@@ -36,6 +47,10 @@ static GOptionEntry entries[] = {
   { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Events per second (0 = all at once; 10 with --forever-events)", "N" },
   { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Expected bot token (default \"test-token\")", "T" },
   { "forever-events", 0, 0, G_OPTION_ARG_NONE, &forever_events, "Stream MESSAGE_CREATE events without end", NULL },
+  { "guilds", 0, 0, G_OPTION_ARG_INT, &guilds, "Guilds to hold, each sent in a GUILD_CREATE after READY (default 0)", "N" },
+  { "members", 0, 0, G_OPTION_ARG_INT, &members, "Members of each guild, for GUILD_CREATE and GUILD_MEMBERS_CHUNK (default 25)", "N" },
+  { "close-after", 0, 0, G_OPTION_ARG_INT, &close_after, "Close each connection after N dispatches (default 0: never)", "N" },
+  { "close-code", 0, 0, G_OPTION_ARG_INT, &close_code, "Close code for --close-after (default 4000, after which clients resume)", "CODE" },
   { "exit-on-stdin-eof", 0, 0, G_OPTION_ARG_NONE, &exit_on_stdin_eof, "Exit when stdin reaches end of file", NULL },
   { "log-frames", 0, 0, G_OPTION_ARG_NONE, &log_frames, "Print \"OP TIME SHARD\" for every frame received", NULL },
   G_OPTION_ENTRY_NULL
@@ -68,9 +83,9 @@ stdin_cb (int          fd,
 }
 
 static void
-frame_received_cb (MockGateway *gateway,
-                   MockFrame   *frame,
-                   gpointer     user_data)
+frame_received_cb (DGatewayMockGateway *gateway,
+                   DGatewayMockFrame   *frame,
+                   gpointer             user_data)
 {
   gint64 shard = -1;
 
@@ -95,10 +110,12 @@ parse_options (int      *argc,
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
-  if (port < 0 || port > G_MAXUINT16 || interval <= 0 || events < 0 || rate < 0)
+  if (port < 0 || port > G_MAXUINT16 || interval <= 0 || events < 0 || rate < 0
+      || guilds < 0 || members < 0 || close_after < 0 || close_code < 1000 || close_code > 4999)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--port, --interval, --events or --rate is out of range");
+                           "--port, --interval, --events, --rate, --guilds, --members, "
+                           "--close-after or --close-code is out of range");
       return FALSE;
     }
   if (mix != NULL && (events == 0 || forever_events))
@@ -111,25 +128,34 @@ parse_options (int      *argc,
 }
 
 static gboolean
-configure (MockGateway  *gateway,
-           GError      **error)
+configure (DGatewayMockGateway  *gateway,
+           GError              **error)
 {
-  mock_gateway_set_heartbeat_interval (gateway, interval);
-  mock_gateway_set_auto_event_rate (gateway, rate);
+  dgateway_mock_gateway_set_heartbeat_interval (gateway, interval);
+  dgateway_mock_gateway_set_auto_event_rate (gateway, rate);
   if (token != NULL)
-    mock_gateway_set_token (gateway, token);
+    dgateway_mock_gateway_set_token (gateway, token);
+  dgateway_mock_gateway_set_close_after (gateway, close_after, close_code);
+  for (int i = 0; i < guilds; i++)
+    {
+      g_autofree char *guild = dgateway_mock_gateway_build_guild_create (i, members, 10);
+
+      if (!dgateway_mock_gateway_add_guild (gateway, guild, error))
+        return FALSE;
+    }
   if (mix == NULL)
     {
-      mock_gateway_set_auto_events (gateway, forever_events ? MOCK_GATEWAY_EVENTS_FOREVER : (guint) events);
+      dgateway_mock_gateway_set_auto_events (gateway, forever_events ? DGATEWAY_MOCK_GATEWAY_EVENTS_FOREVER
+                                                                     : (guint) events);
       return TRUE;
     }
   else
     {
-      g_autoptr(MockRecording) recording = mock_recording_new (mix, events, error);
+      g_autoptr(DGatewayMockRecording) recording = dgateway_mock_recording_new (mix, events, error);
 
       if (recording == NULL)
         return FALSE;
-      mock_gateway_set_recording (gateway, recording);
+      dgateway_mock_gateway_set_recording (gateway, recording);
       return TRUE;
     }
 }
@@ -159,7 +185,7 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
-  MockGateway *gateway;
+  DGatewayMockGateway *gateway;
 
   if (!parse_options (&argc, &argv, &error))
     {
@@ -167,7 +193,7 @@ main (int    argc,
       return 2;
     }
 
-  gateway = mock_gateway_new_with_port (port, &error);
+  gateway = dgateway_mock_gateway_new_with_port (port, &error);
   if (gateway == NULL)
     {
       g_printerr ("%s: %s\n", g_get_prgname (), error->message);
@@ -180,7 +206,7 @@ main (int    argc,
       return 2;
     }
 
-  printf ("%s\n", mock_gateway_get_url (gateway));
+  printf ("%s\n", dgateway_mock_gateway_get_url (gateway));
   fflush (stdout);
   if (log_frames)
     g_signal_connect (gateway, "frame-received", G_CALLBACK (frame_received_cb), NULL);
