@@ -491,6 +491,36 @@ scrolled_list (GtkSelectionModel *model,
   return scrolled;
 }
 
+static gboolean
+n_items_to_page (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  g_value_set_string (to, g_value_get_uint (from) > 0 ? "guilds" : "empty");
+  return TRUE;
+}
+
+/* The sidebar, or a status page until the first guild comes. */
+static GtkWidget *
+add_empty_page (GtkSingleSelection *guilds,
+                GtkWidget          *sidebar)
+{
+  GtkWidget *stack = gtk_stack_new ();
+  GtkWidget *empty = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "network-workgroup-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (empty), "No Guilds");
+  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
+                                   "The guilds of the bot show here once connected");
+  gtk_widget_add_css_class (empty, "compact");
+  gtk_stack_add_named (GTK_STACK (stack), empty, "empty");
+  gtk_stack_add_named (GTK_STACK (stack), sidebar, "guilds");
+  g_object_bind_property_full (guilds, "n-items", stack, "visible-child-name",
+                               G_BINDING_SYNC_CREATE, n_items_to_page, NULL, NULL, NULL);
+  return stack;
+}
+
 /* The guilds above the channel tree of the one selected. */
 static GtkWidget *
 build_sidebar (Monitor *self)
@@ -515,7 +545,7 @@ build_sidebar (Monitor *self)
   gtk_paned_set_position (GTK_PANED (paned), 140);
   gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
   gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
-  return paned;
+  return add_empty_page (selection, paned);
 }
 
 /* The metrics, as the window showed them before it had a sidebar. */
@@ -612,6 +642,41 @@ build_metrics (Monitor *self)
  * of the sidebar beside the metrics, each under its header bar; narrow,
  * it shows one at a time with a back button to the sidebar. */
 
+static void
+back_clicked_cb (GtkButton  *button,
+                 AdwLeaflet *leaflet)
+{
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+forward_clicked_cb (GtkButton  *button,
+                    AdwLeaflet *leaflet)
+{
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+/* Folded, the leaflet shows one pane at a time: a button in the header
+ * bar of each leads to the other. */
+static void
+add_navigation_button (AdwHeaderBar *header,
+                       AdwLeaflet   *leaflet,
+                       gboolean      forward)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (forward ? "go-next-symbolic"
+                                                             : "go-previous-symbolic");
+
+  gtk_widget_set_tooltip_text (button, forward ? "Metrics" : "Guilds");
+  g_signal_connect (button, "clicked",
+                    forward ? G_CALLBACK (forward_clicked_cb) : G_CALLBACK (back_clicked_cb),
+                    leaflet);
+  g_object_bind_property (leaflet, "folded", button, "visible", G_BINDING_SYNC_CREATE);
+  if (forward)
+    adw_header_bar_pack_end (header, button);
+  else
+    adw_header_bar_pack_start (header, button);
+}
+
 static GtkWidget *
 build_pane (AdwLeaflet *leaflet,
             const char *title,
@@ -626,16 +691,10 @@ build_pane (AdwLeaflet *leaflet,
   g_object_bind_property (leaflet, "folded", header,
                           sidebar ? "show-end-title-buttons" : "show-start-title-buttons",
                           G_BINDING_SYNC_CREATE);
+  add_navigation_button (ADW_HEADER_BAR (header), leaflet, sidebar);
   gtk_box_append (GTK_BOX (box), header);
   gtk_box_append (GTK_BOX (box), content);
   return box;
-}
-
-static void
-back_clicked_cb (GtkButton  *button,
-                 AdwLeaflet *leaflet)
-{
-  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
 static void
@@ -645,17 +704,11 @@ build_window (Monitor *self)
   AdwLeaflet *leaflet = ADW_LEAFLET (adw_leaflet_new ());
   GtkWidget *sidebar = build_pane (leaflet, "Guilds", build_sidebar (self), TRUE);
   GtkWidget *metrics = build_pane (leaflet, "Gateway Monitor", build_metrics (self), FALSE);
-  GtkWidget *back = gtk_button_new_from_icon_name ("go-previous-symbolic");
 
   gtk_window_set_title (GTK_WINDOW (window), "Gateway Monitor");
   gtk_window_set_default_size (GTK_WINDOW (window), 720, 440);
   gtk_widget_set_size_request (sidebar, 220, -1);
   gtk_widget_set_hexpand (metrics, TRUE);
-
-  gtk_widget_set_tooltip_text (back, "Guilds");
-  g_signal_connect (back, "clicked", G_CALLBACK (back_clicked_cb), leaflet);
-  g_object_bind_property (leaflet, "folded", back, "visible", G_BINDING_SYNC_CREATE);
-  adw_header_bar_pack_start (ADW_HEADER_BAR (gtk_widget_get_first_child (metrics)), back);
 
   adw_leaflet_set_can_navigate_back (leaflet, TRUE);
   adw_leaflet_append (leaflet, sidebar);
