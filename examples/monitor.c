@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * dgateway-monitor: a GTK 4 window that watches a Gateway connection.
+ * dgateway-monitor: a libadwaita window that watches a Gateway connection.
  *
  * The state, the latency, the events per second and the reconnections of a
  * DGatewayClient are bound to labels with g_object_bind_property_full(),
  * whose transform functions turn the numbers into text, and a drawing area
- * plots the last latency samples.
+ * plots the last latency samples. When the client has failed, the error
+ * that made it fail is shown under its state.
+ *
+ * Beside them, a sidebar lists the guilds of a DGatewayCache and the
+ * channel tree of the selected one (a GtkTreeListModel, categories
+ * expandable). Rows are bound to the cached objects with GtkExpressions, so
+ * a renamed guild or a new channel shows at once.
  *
  * With DISCORD_TOKEN set it connects to Discord; without it, it starts the
- * example gateway of the build tree, which streams messages and drops the
- * connection now and then so there is something to see. --gateway-url
- * connects to another gateway, and --timeout quits after a while. State
- * changes and latency samples are also printed on stdout.
+ * mock gateway of the build tree with a few guilds, which streams messages
+ * and closes the connection now and then so there is something to see.
+ * --gateway-url connects to another gateway, and --timeout quits after a
+ * while. State changes, latency samples, lost connections, the reason of a
+ * failure and the number of guilds and channel rows the sidebar shows are
+ * also printed on stdout.
  */
 
 #include <locale.h>
@@ -20,33 +28,41 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 #include <dgateway/dgateway.h>
 
 #define APPLICATION_ID "org.gnome.DGateway.Example.Monitor"
 #define INTENTS (DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MESSAGES)
+#define CACHE_FLAGS (DGATEWAY_CACHE_GUILDS | DGATEWAY_CACHE_CHANNELS)
 #define N_SAMPLES 60
 
 struct _Monitor
 {
-  GtkApplication parent_instance;
+  AdwApplication parent_instance;
 
   char *gateway_url;
   int timeout;
   int status;
 
   DGatewayClient *client;
+  DGatewayCache *cache;
   GCancellable *cancellable;
   GSubprocess *mock;
+  GError *error;                 /* why the last connection ended */
+  gboolean reason_printed;
+
+  /* Weak pointers: the window may go before the client. */
   GtkWidget *graph;
+  GtkWidget *reason;
+  GtkWidget *channels;
 
   double samples[N_SAMPLES];     /* latency in ms, oldest first */
   guint n_samples;
 };
 
 #define MONITOR_TYPE (monitor_get_type ())
-G_DECLARE_FINAL_TYPE (Monitor, monitor, MONITOR, APP, GtkApplication)
-G_DEFINE_FINAL_TYPE (Monitor, monitor, GTK_TYPE_APPLICATION)
+G_DECLARE_FINAL_TYPE (Monitor, monitor, MONITOR, APP, AdwApplication)
+G_DEFINE_FINAL_TYPE (Monitor, monitor, ADW_TYPE_APPLICATION)
 
 /* Transform functions: the client's numbers as the labels show them. */
 
@@ -73,7 +89,7 @@ state_to_text (GBinding     *binding,
   return TRUE;
 }
 
-/* Colours the state label with the theme's success, warning and error
+/* Colours the state label with libadwaita's success, warning and error
  * classes. */
 static gboolean
 state_to_css_classes (GBinding     *binding,
@@ -81,7 +97,7 @@ state_to_css_classes (GBinding     *binding,
                       GValue       *to,
                       gpointer      user_data)
 {
-  const char *classes[] = { "state", NULL, NULL };
+  const char *classes[] = { "heading", NULL, NULL };
 
   switch (g_value_get_enum (from))
     {
@@ -225,6 +241,56 @@ draw_graph (GtkDrawingArea *area,
   cairo_fill (cr);
 }
 
+/* Why the connection failed: the error of the last connection-lost, or of
+ * connect_async(), shown under the state while it is FAILED. */
+
+static void
+show_reason (Monitor *self)
+{
+  gboolean failed = dgateway_client_get_state (self->client) == DGATEWAY_STATE_FAILED;
+
+  if (self->reason != NULL)
+    {
+      gtk_label_set_label (GTK_LABEL (self->reason),
+                           self->error != NULL ? self->error->message : "");
+      gtk_widget_set_visible (self->reason, failed && self->error != NULL);
+    }
+
+  /* Once per failure, for the smoke test. */
+  if (failed && self->error != NULL && !self->reason_printed)
+    {
+      printf ("reason: %s\n", self->error->message);
+      fflush (stdout);
+    }
+  self->reason_printed = failed && self->error != NULL;
+}
+
+static void
+set_error (Monitor      *self,
+           const GError *error)
+{
+  /* connect_async() fails with the error connection-lost had. */
+  if (self->error != NULL && g_error_matches (self->error, error->domain, error->code) &&
+      g_strcmp0 (self->error->message, error->message) == 0)
+    return;
+
+  g_clear_error (&self->error);
+  self->error = g_error_copy (error);
+  self->reason_printed = FALSE;
+  show_reason (self);
+}
+
+static void
+connection_lost_cb (DGatewayClient *client,
+                    DGatewayShard  *shard,
+                    const GError   *error,
+                    Monitor        *self)
+{
+  printf ("connection lost: %s\n", error->message);
+  fflush (stdout);
+  set_error (self, error);
+}
+
 static void
 latency_changed_cb (DGatewayClient *client,
                     GParamSpec     *pspec,
@@ -258,32 +324,231 @@ state_changed_cb (DGatewayClient *client,
   printf ("state: %s\n", value != NULL ? value->value_nick : "unknown");
   g_type_class_unref (klass);
   fflush (stdout);
+  show_reason (self);
 }
 
-/* The window. */
+/* The sidebar: the guilds of the cache and the channels of the selected
+ * one, bound with GtkExpressions so that they follow the cache live. */
 
-/* GTK's own theme does not colour labels by these classes (libadwaita
- * does), so say how. */
-static const char state_css[] =
-  "label.state { font-weight: bold; }\n"
-  "label.state.success { color: @success_color; }\n"
-  "label.state.warning { color: @warning_color; }\n"
-  "label.state.error { color: @error_color; }\n";
+static char *
+guild_title (GObject    *item,
+             const char *name,
+             gboolean    unavailable,
+             gpointer    user_data)
+{
+  /* READY lists the guilds by id only; their GUILD_CREATE names them. */
+  if (name == NULL)
+    return g_strdup (unavailable ? "Unavailable guild" : "…");
+  return g_strdup (name);
+}
 
 static void
-load_css (void)
+setup_guild_cb (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  user_data)
 {
-  g_autoptr(GtkCssProvider) provider = gtk_css_provider_new ();
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkExpression *guild = gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item");
+  GtkExpression *params[] = {
+    gtk_property_expression_new (DGATEWAY_TYPE_CACHED_GUILD, gtk_expression_ref (guild), "name"),
+    gtk_property_expression_new (DGATEWAY_TYPE_CACHED_GUILD, guild, "unavailable"),
+  };
 
-#if GTK_CHECK_VERSION (4, 12, 0)
-  gtk_css_provider_load_from_string (provider, state_css);
-#else
-  gtk_css_provider_load_from_data (provider, state_css, -1);
-#endif
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRING, NULL,
+                                                    G_N_ELEMENTS (params), params,
+                                                    G_CALLBACK (guild_title), NULL, NULL),
+                       label, "label", item);
+  gtk_list_item_set_child (item, label);
 }
+
+static char *
+channel_title (GObject             *expander,
+               const char          *name,
+               DGatewayChannelType  type,
+               gpointer             user_data)
+{
+  if (type == DGATEWAY_CHANNEL_TYPE_GUILD_CATEGORY)
+    return g_utf8_strup (name != NULL ? name : "", -1);
+  return g_strconcat ("# ", name, NULL);
+}
+
+static GStrv
+channel_css_classes (GObject             *expander,
+                     DGatewayChannelType  type,
+                     gpointer             user_data)
+{
+  const char *classes[] = { NULL, NULL };
+
+  if (type == DGATEWAY_CHANNEL_TYPE_GUILD_CATEGORY)
+    classes[0] = "caption-heading";
+  return g_strdupv ((char **) classes);
+}
+
+/* A row of the channel tree: an expander (for categories) around a label,
+ * both following the GtkTreeListRow the list item holds. */
+static void
+setup_channel_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  GtkWidget *expander = gtk_tree_expander_new ();
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkExpression *channel = gtk_property_expression_new (GTK_TYPE_TREE_EXPANDER, NULL, "item");
+  GtkExpression *params[] = {
+    gtk_property_expression_new (DGATEWAY_TYPE_CACHED_CHANNEL, gtk_expression_ref (channel), "name"),
+    gtk_property_expression_new (DGATEWAY_TYPE_CACHED_CHANNEL, gtk_expression_ref (channel),
+                                 "channel-type"),
+  };
+  GtkExpression *type = gtk_property_expression_new (DGATEWAY_TYPE_CACHED_CHANNEL, channel,
+                                                     "channel-type");
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_tree_expander_set_child (GTK_TREE_EXPANDER (expander), label);
+  gtk_expression_bind (gtk_property_expression_new (GTK_TYPE_LIST_ITEM, NULL, "item"),
+                       expander, "list-row", item);
+  gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRING, NULL,
+                                                    G_N_ELEMENTS (params), params,
+                                                    G_CALLBACK (channel_title), NULL, NULL),
+                       label, "label", expander);
+  gtk_expression_bind (gtk_cclosure_expression_new (G_TYPE_STRV, NULL, 1, &type,
+                                                    G_CALLBACK (channel_css_classes), NULL, NULL),
+                       label, "css-classes", expander);
+  gtk_list_item_set_child (item, expander);
+}
+
+static GListModel *
+create_channel_children (gpointer item,
+                         gpointer user_data)
+{
+  GListModel *children = dgateway_cached_channel_get_children (item);
+
+  return children != NULL ? g_object_ref (children) : NULL;
+}
+
+/* What the sidebar shows, on stdout for the smoke test. */
+static void
+guilds_changed_cb (GListModel *guilds,
+                   guint       position,
+                   guint       removed,
+                   guint       added,
+                   Monitor    *self)
+{
+  printf ("guilds: %u\n", g_list_model_get_n_items (guilds));
+  fflush (stdout);
+}
+
+static void
+channels_changed_cb (GListModel *channels,
+                     guint       position,
+                     guint       removed,
+                     guint       added,
+                     Monitor    *self)
+{
+  printf ("channels: %u\n", g_list_model_get_n_items (channels));
+  fflush (stdout);
+}
+
+static void
+selected_guild_cb (GtkSingleSelection *guilds,
+                   GParamSpec         *pspec,
+                   Monitor            *self)
+{
+  DGatewayCachedGuild *guild = gtk_single_selection_get_selected_item (guilds);
+  g_autoptr(GtkNoSelection) model = NULL;
+
+  if (self->channels == NULL)
+    return;
+
+  if (guild != NULL)
+    {
+      GListModel *tree = dgateway_cached_guild_get_channel_tree (guild);
+      GtkTreeListModel *rows = gtk_tree_list_model_new (g_object_ref (tree), FALSE, TRUE,
+                                                        create_channel_children, NULL, NULL);
+
+      g_signal_connect (rows, "items-changed", G_CALLBACK (channels_changed_cb), self);
+      model = gtk_no_selection_new (G_LIST_MODEL (rows));
+    }
+  gtk_list_view_set_model (GTK_LIST_VIEW (self->channels), GTK_SELECTION_MODEL (model));
+}
+
+static GtkWidget *
+scrolled_list (GtkSelectionModel *model,
+               GCallback          setup)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkWidget *list = gtk_list_view_new (model, factory);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+
+  g_signal_connect (factory, "setup", setup, NULL);
+  gtk_widget_add_css_class (list, "navigation-sidebar");
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled),
+                                  GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), list);
+  gtk_widget_set_vexpand (scrolled, TRUE);
+  return scrolled;
+}
+
+static gboolean
+n_items_to_page (GBinding     *binding,
+                 const GValue *from,
+                 GValue       *to,
+                 gpointer      user_data)
+{
+  g_value_set_string (to, g_value_get_uint (from) > 0 ? "guilds" : "empty");
+  return TRUE;
+}
+
+/* The sidebar, or a status page until the first guild comes. */
+static GtkWidget *
+add_empty_page (GtkSingleSelection *guilds,
+                GtkWidget          *sidebar)
+{
+  GtkWidget *stack = gtk_stack_new ();
+  GtkWidget *empty = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (empty), "network-workgroup-symbolic");
+  adw_status_page_set_title (ADW_STATUS_PAGE (empty), "No Guilds");
+  adw_status_page_set_description (ADW_STATUS_PAGE (empty),
+                                   "The guilds of the bot show here once connected");
+  gtk_widget_add_css_class (empty, "compact");
+  gtk_stack_add_named (GTK_STACK (stack), empty, "empty");
+  gtk_stack_add_named (GTK_STACK (stack), sidebar, "guilds");
+  g_object_bind_property_full (guilds, "n-items", stack, "visible-child-name",
+                               G_BINDING_SYNC_CREATE, n_items_to_page, NULL, NULL, NULL);
+  return stack;
+}
+
+/* The guilds above the channel tree of the one selected. */
+static GtkWidget *
+build_sidebar (Monitor *self)
+{
+  GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
+  GtkWidget *guilds;
+  GtkWidget *channels;
+  GtkSingleSelection *selection;
+
+  selection = gtk_single_selection_new (g_object_ref (dgateway_cache_get_guilds (self->cache)));
+  g_signal_connect (selection, "items-changed", G_CALLBACK (guilds_changed_cb), self);
+  g_signal_connect (selection, "notify::selected-item", G_CALLBACK (selected_guild_cb), self);
+  guilds = scrolled_list (GTK_SELECTION_MODEL (selection), G_CALLBACK (setup_guild_cb));
+
+  channels = scrolled_list (NULL, G_CALLBACK (setup_channel_cb));
+  self->channels = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (channels));
+  g_object_add_weak_pointer (G_OBJECT (self->channels), (gpointer *) &self->channels);
+  selected_guild_cb (selection, NULL, self);
+
+  gtk_paned_set_start_child (GTK_PANED (paned), guilds);
+  gtk_paned_set_end_child (GTK_PANED (paned), channels);
+  gtk_paned_set_position (GTK_PANED (paned), 140);
+  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
+  return add_empty_page (selection, paned);
+}
+
+/* The metrics, as the window showed them before it had a sidebar. */
 
 static GtkWidget *
 add_row (GtkGrid    *grid,
@@ -313,23 +578,12 @@ bind (DGatewayClient        *client,
                                G_BINDING_SYNC_CREATE, transform, NULL, NULL, NULL);
 }
 
-static void
-build_window (Monitor *self)
+static GtkWidget *
+build_grid (Monitor *self)
 {
-  GtkWidget *window = gtk_application_window_new (GTK_APPLICATION (self));
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
   GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *heading = gtk_label_new ("Latency");
-  GtkWidget *frame = gtk_frame_new (NULL);
   GtkWidget *state;
 
-  load_css ();
-  gtk_window_set_title (GTK_WINDOW (window), "Gateway Monitor");
-  gtk_window_set_default_size (GTK_WINDOW (window), 420, 360);
-  gtk_widget_set_margin_top (box, 18);
-  gtk_widget_set_margin_bottom (box, 18);
-  gtk_widget_set_margin_start (box, 18);
-  gtk_widget_set_margin_end (box, 18);
   gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
   gtk_grid_set_column_spacing (GTK_GRID (grid), 24);
 
@@ -338,25 +592,133 @@ build_window (Monitor *self)
   g_object_bind_property_full (self->client, "state", state, "css-classes",
                                G_BINDING_SYNC_CREATE, state_to_css_classes,
                                NULL, NULL, NULL);
-  bind (self->client, "latency", add_row (GTK_GRID (grid), 1, "Latency"), latency_to_text);
-  bind (self->client, "events-per-second", add_row (GTK_GRID (grid), 2, "Events per second"),
+
+  /* The reason spans the row below the state, shown only when it failed. */
+  self->reason = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->reason, "error");
+  gtk_label_set_wrap (GTK_LABEL (self->reason), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (self->reason), 1.0);
+  gtk_label_set_selectable (GTK_LABEL (self->reason), TRUE);
+  gtk_grid_attach (GTK_GRID (grid), self->reason, 0, 1, 2, 1);
+  g_object_add_weak_pointer (G_OBJECT (self->reason), (gpointer *) &self->reason);
+  show_reason (self);
+
+  bind (self->client, "latency", add_row (GTK_GRID (grid), 2, "Latency"), latency_to_text);
+  bind (self->client, "events-per-second", add_row (GTK_GRID (grid), 3, "Events per second"),
         rate_to_text);
-  bind (self->client, "reconnect-count", add_row (GTK_GRID (grid), 3, "Reconnections"),
+  bind (self->client, "reconnect-count", add_row (GTK_GRID (grid), 4, "Reconnections"),
         count_to_text);
-  gtk_box_append (GTK_BOX (box), grid);
+  return grid;
+}
+
+static GtkWidget *
+build_metrics (Monitor *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 12);
+  GtkWidget *heading = gtk_label_new ("Latency");
+  GtkWidget *frame = gtk_frame_new (NULL);
+
+  gtk_widget_set_margin_top (box, 18);
+  gtk_widget_set_margin_bottom (box, 18);
+  gtk_widget_set_margin_start (box, 18);
+  gtk_widget_set_margin_end (box, 18);
+  gtk_box_append (GTK_BOX (box), build_grid (self));
 
   gtk_widget_add_css_class (heading, "heading");
   gtk_label_set_xalign (GTK_LABEL (heading), 0.0);
   gtk_box_append (GTK_BOX (box), heading);
 
   self->graph = gtk_drawing_area_new ();
+  g_object_add_weak_pointer (G_OBJECT (self->graph), (gpointer *) &self->graph);
   gtk_widget_set_vexpand (self->graph, TRUE);
   gtk_drawing_area_set_content_height (GTK_DRAWING_AREA (self->graph), 160);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->graph), draw_graph, self, NULL);
   gtk_frame_set_child (GTK_FRAME (frame), self->graph);
   gtk_box_append (GTK_BOX (box), frame);
+  return box;
+}
 
-  gtk_window_set_child (GTK_WINDOW (window), box);
+/* The window: an AdwLeaflet (libadwaita 1.2 has no AdwNavigationSplitView)
+ * of the sidebar beside the metrics, each under its header bar; narrow,
+ * it shows one at a time with a back button to the sidebar. */
+
+static void
+back_clicked_cb (GtkButton  *button,
+                 AdwLeaflet *leaflet)
+{
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+forward_clicked_cb (GtkButton  *button,
+                    AdwLeaflet *leaflet)
+{
+  adw_leaflet_navigate (leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+}
+
+/* Folded, the leaflet shows one pane at a time: a button in the header
+ * bar of each leads to the other. */
+static void
+add_navigation_button (AdwHeaderBar *header,
+                       AdwLeaflet   *leaflet,
+                       gboolean      forward)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (forward ? "go-next-symbolic"
+                                                             : "go-previous-symbolic");
+
+  gtk_widget_set_tooltip_text (button, forward ? "Metrics" : "Guilds");
+  g_signal_connect (button, "clicked",
+                    forward ? G_CALLBACK (forward_clicked_cb) : G_CALLBACK (back_clicked_cb),
+                    leaflet);
+  g_object_bind_property (leaflet, "folded", button, "visible", G_BINDING_SYNC_CREATE);
+  if (forward)
+    adw_header_bar_pack_end (header, button);
+  else
+    adw_header_bar_pack_start (header, button);
+}
+
+static GtkWidget *
+build_pane (AdwLeaflet *leaflet,
+            const char *title,
+            GtkWidget  *content,
+            gboolean    sidebar)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), adw_window_title_new (title, NULL));
+  /* Unfolded, the window's buttons go at the outer ends only. */
+  g_object_bind_property (leaflet, "folded", header,
+                          sidebar ? "show-end-title-buttons" : "show-start-title-buttons",
+                          G_BINDING_SYNC_CREATE);
+  add_navigation_button (ADW_HEADER_BAR (header), leaflet, sidebar);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), content);
+  return box;
+}
+
+static void
+build_window (Monitor *self)
+{
+  GtkWidget *window = adw_application_window_new (GTK_APPLICATION (self));
+  AdwLeaflet *leaflet = ADW_LEAFLET (adw_leaflet_new ());
+  GtkWidget *sidebar = build_pane (leaflet, "Guilds", build_sidebar (self), TRUE);
+  GtkWidget *metrics = build_pane (leaflet, "Gateway Monitor", build_metrics (self), FALSE);
+
+  gtk_window_set_title (GTK_WINDOW (window), "Gateway Monitor");
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 440);
+  gtk_widget_set_size_request (sidebar, 220, -1);
+  gtk_widget_set_hexpand (metrics, TRUE);
+
+  adw_leaflet_set_can_navigate_back (leaflet, TRUE);
+  adw_leaflet_append (leaflet, sidebar);
+  adw_leaflet_page_set_navigatable (adw_leaflet_append (leaflet,
+                                                        gtk_separator_new (GTK_ORIENTATION_VERTICAL)),
+                                    FALSE);
+  adw_leaflet_append (leaflet, metrics);
+  adw_leaflet_set_visible_child (leaflet, metrics);
+
+  adw_application_window_set_content (ADW_APPLICATION_WINDOW (window), GTK_WIDGET (leaflet));
   gtk_window_present (GTK_WINDOW (window));
 }
 
@@ -374,6 +736,7 @@ connect_cb (GObject      *source,
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_printerr ("could not connect: %s\n", error->message);
+      set_error (self, error);
       self->status = 1;
     }
   g_application_release (G_APPLICATION (self));
@@ -387,8 +750,11 @@ start_client (Monitor    *self,
   self->client = dgateway_client_new (token, INTENTS);
   if (url != NULL)
     dgateway_client_set_gateway_url (self->client, url);
+  /* Before connecting: the cache learns the guilds from READY on. */
+  self->cache = dgateway_cache_new (self->client, CACHE_FLAGS);
   g_signal_connect (self->client, "notify::latency", G_CALLBACK (latency_changed_cb), self);
   g_signal_connect (self->client, "notify::state", G_CALLBACK (state_changed_cb), self);
+  g_signal_connect (self->client, "connection-lost", G_CALLBACK (connection_lost_cb), self);
 
   build_window (self);
 
@@ -411,32 +777,34 @@ read_url_cb (GObject      *source,
     start_client (self, "test-token", url);
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      g_printerr ("the example gateway printed no URL\n");
+      g_printerr ("the mock gateway printed no URL\n");
       self->status = 1;
     }
   g_application_release (G_APPLICATION (self));
 }
 
 static gboolean
-start_example_gateway (Monitor  *self,
-                       GError  **error)
+start_mock_gateway (Monitor  *self,
+                    GError  **error)
 {
-  const char *path = g_getenv ("DGATEWAY_EXAMPLE_GATEWAY");
+  const char *path = g_getenv ("DGATEWAY_MOCK_GATEWAY");
   g_autoptr(GDataInputStream) lines = NULL;
 
   if (path == NULL || *path == '\0')
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                           "no token: set DISCORD_TOKEN, or DGATEWAY_EXAMPLE_GATEWAY to "
-                           "the example gateway (meson devenv does)");
+                           "no token: set DISCORD_TOKEN, or DGATEWAY_MOCK_GATEWAY to "
+                           "the mock gateway (meson devenv does)");
       return FALSE;
     }
 
-  /* A heartbeat a second for a lively graph, a stream of messages, and a
-   * dropped connection every 20 s for the reconnection counter. */
+  /* Three guilds for the sidebar, a heartbeat a second for a lively graph,
+   * a stream of messages, and a connection closed after 500 of them (every
+   * 20 s) for the reconnection counter. */
   self->mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
-                                 error, path, "--interval", "1000", "--rate", "25",
-                                 "--drop-every", "20", "--exit-on-stdin-eof", NULL);
+                                 error, path, "--guilds", "3", "--members", "5",
+                                 "--interval", "1000", "--forever-events", "--rate", "25",
+                                 "--close-after", "500", "--exit-on-stdin-eof", NULL);
   if (self->mock == NULL)
     return FALSE;
 
@@ -467,7 +835,7 @@ monitor_activate (GApplication *app)
     start_client (self, token, self->gateway_url);
   else if (self->gateway_url != NULL)
     start_client (self, "test-token", self->gateway_url);
-  else if (!start_example_gateway (self, &error))
+  else if (!start_mock_gateway (self, &error))
     {
       g_printerr ("%s\n", error->message);
       self->status = 1;
@@ -498,13 +866,18 @@ static void
 monitor_shutdown (GApplication *app)
 {
   Monitor *self = MONITOR_APP (app);
+  GList *windows;
+
+  /* The windows hold models of the cache; nothing else frees them. */
+  while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
+    gtk_window_destroy (windows->data);
 
   g_cancellable_cancel (self->cancellable);
   if (self->client != NULL)
     dgateway_client_close (self->client);
   if (self->mock != NULL)
     {
-      /* Closing its stdin asks the example gateway to exit. */
+      /* Closing its stdin asks the mock gateway to exit. */
       g_output_stream_close (g_subprocess_get_stdin_pipe (self->mock), NULL, NULL);
       g_subprocess_wait (self->mock, NULL, NULL);
     }
@@ -516,8 +889,10 @@ monitor_finalize (GObject *object)
 {
   Monitor *self = MONITOR_APP (object);
 
+  g_clear_object (&self->cache);
   g_clear_object (&self->client);
   g_clear_object (&self->mock);
+  g_clear_error (&self->error);
   g_clear_object (&self->cancellable);
   g_free (self->gateway_url);
   G_OBJECT_CLASS (monitor_parent_class)->finalize (object);

@@ -5,16 +5,19 @@
     smoke-test.py NAME -- COMMAND [ARGUMENT...]
 
 runs the example COMMAND for a few seconds against the example gateway
-(EXAMPLE_GATEWAY), or its own mock for the demo, and checks what it printed,
-its exit status and what the gateway received:
+(EXAMPLE_GATEWAY), the mock gateway (MOCK_GATEWAY) for the monitor, or its
+own mock for the demo, and checks what it printed, its exit status and what
+the gateway received:
 
   demo      prints MESSAGE_CREATE events as JSON lines
   ping-bot  answers each "!ping" with a presence update (opcode 3)
   notifier  sends a notification for each direct message and mention, to a
             fake notification server on the session bus (run it under
             dbus-run-session), and exports its status there
-  monitor   shows the state and the latency (run it under xvfb-run); with
-            SMOKE_SCREENSHOT=FILE.png, takes a screenshot before it quits
+  monitor   shows the state, the latency and the guilds of its cache with
+            their channels, and why it failed when the gateway refuses its
+            token (run it under xvfb-run); with SMOKE_SCREENSHOT=FILE.png,
+            takes a screenshot before it quits
 
 DISCORD_TOKEN is removed from the examples' environment: they never reach
 Discord from here.
@@ -85,17 +88,19 @@ class Smoke:
 
     # The example gateway, logging the commands clients send.
 
-    def start_gateway(self, *options):
-        path = os.environ.get('EXAMPLE_GATEWAY')
+    def start_gateway(self, *options, variable='EXAMPLE_GATEWAY'):
+        path = os.environ.get(variable)
         if not path:
-            fail('EXAMPLE_GATEWAY is not set')
+            fail(f'{variable} is not set')
+        # Only the example gateway logs commands; the mock prints its URL only.
+        log = ['--log-commands'] if variable == 'EXAMPLE_GATEWAY' else []
         self.gateway = Gio.Subprocess.new(
-            [path, '--log-commands', '--exit-on-stdin-eof', *options],
+            [path, *log, '--exit-on-stdin-eof', *options],
             Gio.SubprocessFlags.STDOUT_PIPE | Gio.SubprocessFlags.STDIN_PIPE)
         self.gateway_lines = Gio.DataInputStream.new(self.gateway.get_stdout_pipe())
         url, _ = self.gateway_lines.read_line_utf8(None)
         if not url or not url.startswith('ws://'):
-            fail(f'the example gateway printed no URL: {url!r}')
+            fail(f'the gateway printed no URL: {url!r}')
         self.gateway_lines.read_line_async(GLib.PRIORITY_DEFAULT, None, self.on_gateway_line)
         return url
 
@@ -116,7 +121,7 @@ class Smoke:
 
     # The example.
 
-    def run(self, arguments):
+    def run(self, arguments, expected_status=0):
         launcher = Gio.SubprocessLauncher.new(Gio.SubprocessFlags.STDOUT_PIPE)
         launcher.unsetenv('DISCORD_TOKEN')
         argv = [*self.command, *arguments]
@@ -141,8 +146,8 @@ class Smoke:
         print(self.stdout, end='', flush=True)
         if self.timed_out:
             fail(f'{self.name} did not exit within {TIMEOUT_S} s')
-        if self.status != 0:
-            fail(f'{self.name} exited with status {self.status}')
+        if self.status != expected_status:
+            fail(f'{self.name} exited with status {self.status}, not {expected_status}')
 
     def on_exited(self, process, result):
         _, self.stdout, _ = process.communicate_utf8_finish(result)
@@ -266,8 +271,11 @@ def smoke_monitor(smoke):
         if shutil.which('import'):
             GLib.timeout_add(4500, take)
 
-    url = smoke.start_gateway('--interval', '250', '--rate', '40', '--drop-every', '2',
-                              '--period', '100000')
+    # Three guilds for the sidebar, and a connection closed after 80
+    # messages (every 2 s) for a reconnection.
+    url = smoke.start_gateway('--interval', '250', '--forever-events', '--rate', '40',
+                              '--close-after', '80', '--guilds', '3', '--members', '5',
+                              variable='MOCK_GATEWAY')
     smoke.run(['--gateway-url', url, '--timeout', '5'])
     smoke.stop_gateway()
 
@@ -279,6 +287,34 @@ def smoke_monitor(smoke):
         fail(f'the monitor did not show a reconnection: {states}')
     if len(smoke.lines('latency: ')) < 3:
         fail('expected at least 3 latency samples')
+
+    # What the sidebar's models held: the guilds, and the channel tree of
+    # the guild selected (10 channels in the mock's guilds).
+    guilds = [int(line.split(': ', 1)[1]) for line in smoke.lines('guilds: ')]
+    if not guilds or guilds[-1] != 3:
+        fail(f'expected the sidebar to list 3 guilds: {guilds}')
+    channels = [int(line.split(': ', 1)[1]) for line in smoke.lines('channels: ')]
+    if not channels or channels[-1] < 10:
+        fail(f'expected the channel tree of the selected guild: {channels}')
+    if smoke.lines('reason: '):
+        fail('the monitor showed a failure while connected')
+
+    smoke_monitor_failed(Smoke(smoke.name, smoke.command))
+
+
+def smoke_monitor_failed(smoke):
+    """A gateway that refuses the token: the monitor fails and says why."""
+    url = smoke.start_gateway('--token', 'another-token', variable='MOCK_GATEWAY')
+    smoke.run(['--gateway-url', url, '--timeout', '3'], expected_status=1)
+    smoke.stop_gateway()
+
+    # Quitting closes the client: "disconnected" comes last.
+    states = [line.split(': ', 1)[1] for line in smoke.lines('state: ')]
+    if 'failed' not in states or 'connected' in states:
+        fail(f'the monitor did not fail: {states}')
+    reasons = smoke.lines('reason: ')
+    if len(reasons) != 1 or 'authentication' not in reasons[0].lower():
+        fail(f'expected the reason of the failure once: {reasons}')
 
 
 def main():
