@@ -255,16 +255,19 @@ append_channels (GString *out,
   for (guint i = 0; i < n; i++)
     {
       gboolean category = i % 10 == 0;
+      g_autofree char *parent = NULL;
 
+      /* Every tenth channel is a category of the nine after it. */
+      if (!category)
+        parent = g_strdup_printf ("\"1100000000%04u%05u\"", guild % 10000, i - i % 10);
       g_string_append_printf (out,
                               "%s{\"id\":\"1100000000%04u%05u\",\"type\":%d,\"name\":\"%s-%u\","
-                              "\"position\":%u,\"flags\":0,\"parent_id\":%s%s%s,"
+                              "\"position\":%u,\"flags\":0,\"parent_id\":%s,"
                               "\"permission_overwrites\":[{\"id\":\"" DGATEWAY_MOCK_GATEWAY_GUILD_ID "\","
                               "\"type\":0,\"allow\":\"0\",\"deny\":\"%u\"}]",
                               i > 0 ? "," : "", guild % 10000, i, category ? 4 : 0,
                               category ? "category" : "channel", i, i % 10,
-                              category ? "" : "\"", category ? "null" : DGATEWAY_MOCK_GATEWAY_CHANNEL_ID,
-                              category ? "" : "\"", i % 3 == 0 ? 2048 : 0);
+                              category ? "null" : parent, i % 3 == 0 ? 2048 : 0);
       if (!category)
         g_string_append_printf (out, ",\"topic\":\"Talk about topic %u here\","
                                 "\"nsfw\":false,\"rate_limit_per_user\":0,"
