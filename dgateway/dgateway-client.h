@@ -103,6 +103,11 @@ DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_compression         (DGatewayClient      *self,
                                                               DGatewayCompression  compression);
 DGATEWAY_AVAILABLE_IN_ALL
+DGatewayEncoding     dgateway_client_get_encoding            (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_encoding            (DGatewayClient      *self,
+                                                              DGatewayEncoding     encoding);
+DGATEWAY_AVAILABLE_IN_ALL
 guint                dgateway_client_get_shard_count         (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_shard_count         (DGatewayClient      *self,

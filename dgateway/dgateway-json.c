@@ -1167,6 +1167,22 @@ is_integer_text (const DGatewayValue *value)
   return value->type == DGATEWAY_VALUE_STRING && (value->flags & DGATEWAY_JSON_INTEGER_TEXT);
 }
 
+/* Whether @value reads as an integer: a JSON integer, or one of the big
+ * integers of ETF that the document holds as text, while it fits. */
+gboolean
+dgateway_value_is_integer (const DGatewayValue *value)
+{
+  gint64 integer;
+
+  if (value == NULL)
+    return FALSE;
+
+  return value->type == DGATEWAY_VALUE_INT
+         || (is_integer_text (value)
+             && g_ascii_string_to_signed (value->u.string, 10, G_MININT64, G_MAXINT64,
+                                          &integer, NULL));
+}
+
 /* The big integers of ETF that the document holds as text read as
  * integers too, while they fit. */
 gint64

@@ -282,6 +282,20 @@ cache_set (DGatewayObject *self,
   return data;
 }
 
+/* A JSON integer counts as a number too, as dgateway_value_get_double()
+ * reads it; so does a big integer from ETF, which the document holds as
+ * its decimal text (and which stays a string too, as a snowflake). */
+static gboolean
+value_is (const DGatewayValue *value,
+          DGatewayValueType    type)
+{
+  if ((type == DGATEWAY_VALUE_INT || type == DGATEWAY_VALUE_DOUBLE)
+      && dgateway_value_is_integer (value))
+    return TRUE;
+
+  return dgateway_value_get_value_type (value) == type;
+}
+
 static gboolean
 member_is (DGatewayObject       *self,
            const char           *member,
@@ -289,7 +303,7 @@ member_is (DGatewayObject       *self,
            const DGatewayValue **value)
 {
   *value = member_value (self, member);
-  return dgateway_value_get_value_type (*value) == type;
+  return value_is (*value, type);
 }
 
 const char *
@@ -308,16 +322,12 @@ dgateway_object_read_string_or_empty (DGatewayObject *self,
   return string != NULL ? string : "";
 }
 
-/* A JSON integer counts as a number too, as dgateway_value_get_double()
- * reads it. */
 gboolean
 dgateway_object_holds (DGatewayObject    *self,
                        const char        *member,
                        DGatewayValueType  type)
 {
-  DGatewayValueType held = dgateway_value_get_value_type (member_value (self, member));
-
-  return held == type || (type == DGATEWAY_VALUE_DOUBLE && held == DGATEWAY_VALUE_INT);
+  return value_is (member_value (self, member), type);
 }
 
 gint64

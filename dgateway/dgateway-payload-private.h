@@ -68,6 +68,7 @@ guint                dgateway_value_get_length       (const DGatewayValue *array
 const DGatewayValue *dgateway_value_get_element      (const DGatewayValue *array,
                                                       guint                index);
 const char          *dgateway_value_get_string       (const DGatewayValue *value);
+gboolean             dgateway_value_is_integer       (const DGatewayValue *value);
 gint64               dgateway_value_get_int          (const DGatewayValue *value,
                                                       gint64               default_value);
 double               dgateway_value_get_double       (const DGatewayValue *value,

@@ -21,6 +21,7 @@ typedef struct {
   DGatewayIntents intents;
   guint large_threshold;
   DGatewayCompression compression;
+  DGatewayEncoding encoding;
   gsize max_payload_size;
   guint reconnect_delay_min;     /* ms */
   guint reconnect_delay_max;     /* ms */

@@ -4,6 +4,7 @@
 
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
+#include "dgateway-etf-private.h"
 #include "dgateway-inflater-private.h"
 #include "dgateway-payload-private.h"
 #include "dgateway-policy-private.h"
@@ -107,7 +108,7 @@ struct _DGatewayShard
   gboolean network_available;
   gboolean waiting_for_network;
   DGatewayRateLimiter *limiter;  /* every frame sent on this connection */
-  GQueue commands;               /* serialised commands waiting for budget */
+  GQueue commands;               /* Command: encoded, waiting for budget */
   guint heartbeat_interval;      /* ms, from HELLO */
   gint64 heartbeat_sent_at;      /* monotonic µs of the unacked beat, or 0 */
 
@@ -330,6 +331,18 @@ send_text (DGatewayShard *self,
   soup_websocket_connection_send_text (self->ws, text);
 }
 
+/* ETF travels in binary messages; Discord never takes compressed ones. */
+static void
+send_binary (DGatewayShard *self,
+             GBytes        *frame)
+{
+  gsize length;
+  gconstpointer data = g_bytes_get_data (frame, &length);
+
+  dgateway_rate_limiter_record (self->limiter, g_get_monotonic_time ());
+  soup_websocket_connection_send_binary (self->ws, data, length);
+}
+
 static char *
 serialize_payload (int       op,
                    JsonNode *data)
@@ -358,6 +371,20 @@ send_payload (DGatewayShard *self,
   if (self->ws == NULL ||
       soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
+
+  if (self->conn->settings.encoding == DGATEWAY_ENCODING_ETF)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) frame = dgateway_etf_serialize_command (op, data, &error);
+
+      /* Only the application's presence could hold what ETF cannot say
+       * (text that is not UTF-8): the gateway would not have read it. */
+      if (frame == NULL)
+        g_warning ("Shard %u: could not encode op %d: %s", self->shard_id, op, error->message);
+      else
+        send_binary (self, frame);
+      return;
+    }
 
   text = serialize_payload (op, data);
   send_text (self, text);
@@ -514,6 +541,92 @@ heartbeat_cb (gpointer data)
 
 /* Commands, within Discord's outbound limit */
 
+/* A queued command, encoded for the connection it was queued under. It
+ * keeps its data to be encoded again should the next connection use the
+ * other encoding. */
+typedef struct {
+  int op;
+  JsonNode *data;
+  DGatewayEncoding encoding;
+  GBytes *frame;                 /* JSON text (NUL-terminated) or ETF */
+} Command;
+
+static void
+command_free (gpointer data)
+{
+  Command *command = data;
+
+  g_clear_pointer (&command->data, json_node_unref);
+  g_bytes_unref (command->frame);
+  g_free (command);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Command, command_free)
+
+/* Encodes `{"op": op, "d": data}` within Discord's 4096 bytes, which
+ * count the encoded payload, whichever the encoding. */
+static GBytes *
+encode_command (DGatewayEncoding   encoding,
+                int                op,
+                JsonNode          *data,
+                GError           **error)
+{
+  g_autoptr(GBytes) frame = NULL;
+
+  if (encoding == DGATEWAY_ENCODING_ETF)
+    {
+      frame = dgateway_etf_serialize_command (op, data, error);
+      if (frame == NULL)
+        return NULL;
+    }
+  else
+    {
+      char *text = serialize_payload (op, data);
+
+      /* The size leaves out the NUL, which stays for send_text (). */
+      frame = g_bytes_new_take (text, strlen (text));
+    }
+
+  if (g_bytes_get_size (frame) > MAX_COMMAND_SIZE)
+    {
+      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
+                   _("The command is %lu bytes; the gateway accepts at most %d"),
+                   (gulong) g_bytes_get_size (frame), MAX_COMMAND_SIZE);
+      return NULL;
+    }
+
+  return g_steal_pointer (&frame);
+}
+
+/* Sends a command on the current connection, in its encoding. */
+static void
+send_command_frame (DGatewayShard *self,
+                    Command       *command)
+{
+  DGatewayEncoding encoding = self->conn->settings.encoding;
+
+  if (command->encoding != encoding)
+    {
+      g_autoptr(GError) error = NULL;
+      GBytes *frame = encode_command (encoding, command->op, command->data, &error);
+
+      if (frame == NULL)
+        {
+          g_warning ("Shard %u: dropping a command the new encoding cannot carry: %s",
+                     self->shard_id, error->message);
+          return;
+        }
+      g_bytes_unref (command->frame);
+      command->frame = frame;
+      command->encoding = encoding;
+    }
+
+  if (encoding == DGATEWAY_ENCODING_ETF)
+    send_binary (self, command->frame);
+  else
+    send_text (self, g_bytes_get_data (command->frame, NULL));
+}
+
 static gboolean command_cb (gpointer data);
 
 static void
@@ -530,7 +643,7 @@ pump_commands (DGatewayShard *self)
                                                      (guint) (dgateway_rate_limiter_get_window (self->limiter) / 1000),
                                                      self->heartbeat_interval);
       gint64 wait = dgateway_rate_limiter_wait (self->limiter, now, budget);
-      g_autofree char *text = NULL;
+      g_autoptr(Command) command = NULL;
 
       if (wait > 0)
         {
@@ -538,8 +651,8 @@ pump_commands (DGatewayShard *self)
           return;
         }
 
-      text = g_queue_pop_head (&self->commands);
-      send_text (self, text);
+      command = g_queue_pop_head (&self->commands);
+      send_command_frame (self, command);
     }
 }
 
@@ -561,7 +674,7 @@ drop_commands (DGatewayShard *self)
 
   g_warning ("Shard %u: dropping %u commands that were never sent",
              self->shard_id, g_queue_get_length (&self->commands));
-  g_queue_clear_full (&self->commands, g_free);
+  g_queue_clear_full (&self->commands, command_free);
 }
 
 /*
@@ -571,6 +684,9 @@ drop_commands (DGatewayShard *self)
  * fast as the outbound limit allows, once the shard is CONNECTED; while it
  * reconnects they wait. A shard that is not connecting fails the command
  * with NOT_CONNECTED, since no connection is coming to carry it.
+ *
+ * The command is encoded now, for the connection under way or else the
+ * next one, so that a command over the limit fails at once.
  */
 gboolean
 dgateway_shard_send_command (DGatewayShard  *self,
@@ -578,16 +694,15 @@ dgateway_shard_send_command (DGatewayShard  *self,
                              JsonNode       *data,
                              GError        **error)
 {
-  g_autofree char *text = serialize_payload (op, data);
-  gsize length = strlen (text);
+  DGatewayShardConfig *config = self->conn != NULL ? self->conn : self->config;
+  g_autoptr(Command) command = g_new0 (Command, 1);
 
-  if (length > MAX_COMMAND_SIZE)
-    {
-      g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
-                   _("The command is %lu bytes; the gateway accepts at most %d"),
-                   (gulong) length, MAX_COMMAND_SIZE);
-      return FALSE;
-    }
+  command->op = op;
+  command->data = data != NULL ? json_node_ref (data) : NULL;
+  command->encoding = config->settings.encoding;
+  command->frame = encode_command (command->encoding, op, data, error);
+  if (command->frame == NULL)
+    return FALSE;
 
   if (self->state == DGATEWAY_STATE_DISCONNECTED || self->state == DGATEWAY_STATE_FAILED)
     {
@@ -596,7 +711,7 @@ dgateway_shard_send_command (DGatewayShard  *self,
       return FALSE;
     }
 
-  g_queue_push_tail (&self->commands, g_steal_pointer (&text));
+  g_queue_push_tail (&self->commands, g_steal_pointer (&command));
   pump_commands (self);
   return TRUE;
 }
@@ -909,8 +1024,15 @@ handle_payload (DGatewayShard *self,
                 gsize          length)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(DGatewayPayload) payload = dgateway_payload_parse (text, length, &error);
+  g_autoptr(DGatewayPayload) payload = NULL;
   g_autoptr(GError) reconnect_error = NULL;
+
+  /* Whole payloads, whether a message or what the inflater made of some:
+   * their format is the connection's encoding. */
+  if (self->conn->settings.encoding == DGATEWAY_ENCODING_ETF)
+    payload = dgateway_payload_parse_etf ((const guint8 *) text, length, &error);
+  else
+    payload = dgateway_payload_parse (text, length, &error);
 
   self->bytes_decompressed += length;
 
@@ -1349,14 +1471,16 @@ websocket_connect_cb (GObject      *source,
   attach_connection (self, ws);
 }
 
-/* Builds `URL?v=10&encoding=json[&compress=…]` from a gateway or resume URL,
- * keeping its scheme, host and path and replacing any query. */
+/* Builds `URL?v=10&encoding=json|etf[&compress=…]` from a gateway or resume
+ * URL, keeping its scheme, host and path and replacing any query. */
 static char *
 build_connection_url (DGatewayCompression  compression,
+                      DGatewayEncoding     encoding,
                       const char          *base)
 {
   g_autoptr(GUri) uri = NULL;
-  const char *query;
+  g_autofree char *query = NULL;
+  const char *compress;
   const char *path;
 
   if (base == NULL || (uri = g_uri_parse (base, G_URI_FLAGS_ENCODED, NULL)) == NULL)
@@ -1365,14 +1489,16 @@ build_connection_url (DGatewayCompression  compression,
   switch (compression)
     {
     case DGATEWAY_COMPRESSION_ZLIB_STREAM:
-      query = "v=10&encoding=json&compress=zlib-stream";
+      compress = "&compress=zlib-stream";
       break;
     case DGATEWAY_COMPRESSION_ZSTD_STREAM:
-      query = "v=10&encoding=json&compress=zstd-stream";
+      compress = "&compress=zstd-stream";
       break;
     default:
-      query = "v=10&encoding=json";
+      compress = "";
     }
+  query = g_strconcat ("v=10&encoding=", encoding == DGATEWAY_ENCODING_ETF ? "etf" : "json",
+                       compress, NULL);
 
   path = g_uri_get_path (uri);
   return g_uri_join (G_URI_FLAGS_ENCODED, g_uri_get_scheme (uri), NULL,
@@ -1388,6 +1514,7 @@ connect_socket (DGatewayShard *self)
   GMainContext *context = self->conn->context;
 
   url = build_connection_url (self->conn->settings.compression,
+                              self->conn->settings.encoding,
                               self->resuming ? self->resume_url : self->conn->gateway_url);
 
   if (url == NULL || (message = soup_message_new (SOUP_METHOD_GET, url)) == NULL)
@@ -1638,7 +1765,7 @@ dgateway_shard_finalize (GObject *object)
   DGatewayShard *self = DGATEWAY_SHARD (object);
 
   g_ptr_array_unref (self->closing);
-  g_queue_clear_full (&self->commands, g_free);
+  g_queue_clear_full (&self->commands, command_free);
   dgateway_rate_limiter_free (self->limiter);
   g_clear_pointer (&self->config, dgateway_shard_config_unref);
   g_free (self->session_id);

@@ -51,6 +51,22 @@ typedef enum /*< underscore_name=dgateway_compression >*/ {
 } DGatewayCompression;
 
 /**
+ * DGatewayEncoding:
+ * @DGATEWAY_ENCODING_JSON: JSON text (`encoding=json`), the default
+ * @DGATEWAY_ENCODING_ETF: the Erlang External Term Format
+ *   (`encoding=etf`), in binary messages
+ *
+ * The wire format of the payloads, both ways.
+ *
+ * Both read into the same payload document, so events, typed objects and
+ * `JsonNode` views look the same whichever is used.
+ */
+typedef enum /*< underscore_name=dgateway_encoding >*/ {
+  DGATEWAY_ENCODING_JSON,
+  DGATEWAY_ENCODING_ETF,
+} DGatewayEncoding;
+
+/**
  * DGatewayIntents:
  * @DGATEWAY_INTENTS_NONE: no intents
  * @DGATEWAY_INTENTS_GUILDS: guilds, channels, threads, stage instances

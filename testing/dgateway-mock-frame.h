@@ -23,7 +23,8 @@ typedef struct _DGatewayMockFrame DGatewayMockFrame;
  * @connection: the 1-based index of the WebSocket connection it came on
  * @on_resume_path: whether that connection was opened on the resume URL
  * @op: its opcode, or -1 if it was not a JSON object with an integer `op`
- * @text: the frame as it was received
+ * @text: the frame as it was received; with `encoding=etf`, the JSON form
+ *   of its term (or its bytes, if it was not one)
  * @d: (nullable): its `d` member, or `NULL` if it had none
  *
  * One frame a client sent to a [class@MockGateway], as recorded.

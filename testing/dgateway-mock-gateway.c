@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include "config.h"
+
 #include <dgateway-testing.h>
+
+/* The library's own codec, built into this library with hidden symbols. */
+#include "dgateway-etf-private.h"
 
 #include <string.h>
 
@@ -56,6 +61,7 @@ typedef struct {
   gboolean                 ready;     /* IDENTIFY or RESUME succeeded */
   Session                 *session;
   Compression              compression;
+  gboolean                 etf;       /* encoding=etf, both ways */
   z_stream                 zlib;
   ZSTD_CStream            *zstd;
   gint64                   window_start;
@@ -106,9 +112,16 @@ struct _Session {
  * so a test can check what a bot did, and it can be scripted to send any
  * dispatch or opcode, close with any code, or drop the TCP connection.
  *
+ * It speaks both encodings.  A connection with `encoding=etf` gets every
+ * payload in the Erlang External Term Format as Discord writes it
+ * (snowflakes as integers, member names as atoms), and its client's binary
+ * frames are recorded in their JSON form, so [struct@MockFrame] reads the
+ * same in both.
+ *
  * It enforces Discord's rules as Discord does: close 4001 for an unknown
- * op, 4002 for a frame that is not a JSON object, is binary or is over
- * 4096 bytes, 4003 for a command before IDENTIFY or RESUME, 4004 for a
+ * op, 4002 for a frame that is not an object in the connection's encoding
+ * (JSON text, or one external term in a binary message) or is over 4096
+ * bytes, 4003 for a command before IDENTIFY or RESUME, 4004 for a
  * wrong token, 4005 for a second IDENTIFY or RESUME, 4007 for a RESUME
  * sequence past the session's last, 4010 for a bad shard, 4012 for an API
  * version other than 9 or 10, 4013 for unknown intent bits.  A client
@@ -169,6 +182,7 @@ struct _DGatewayMockGateway
   guint         n_gateway_bot_requests;
   char         *last_user_agent;
   GByteArray   *scratch;
+  GByteArray   *etf_scratch;
 };
 
 static void dgateway_mock_gateway_initable_iface_init (GInitableIface *iface);
@@ -269,6 +283,49 @@ close_reason (gushort code)
     }
 }
 
+/* ETF (gateway.md section 9) */
+
+/* The JSON form of a client's ETF frame, so that frames read the same in
+ * both encodings, or NULL if it is not one external term. */
+static char *
+json_from_etf (const guint8 *data,
+               gsize         size)
+{
+  g_autofree char *strings = g_malloc (size + 1);
+  g_autofree char *spill = NULL;
+  g_autofree DGatewayValue *tape = NULL;
+  GString *json;
+
+  tape = dgateway_etf_parse (data, size, strings, size + 1, &spill, NULL);
+  if (tape == NULL)
+    return NULL;
+
+  json = g_string_sized_new (size + 16);
+  dgateway_json_write (tape, json);
+  return g_string_free (json, FALSE);
+}
+
+/* Writes the ETF of a payload the mock made as JSON to out, as Discord
+ * writes its own: snowflakes as integers, member names as atoms. Text that
+ * is not JSON (a test's garbage) goes out as it is. */
+static void
+etf_from_json (const char *text,
+               GByteArray *out)
+{
+  gsize len = strlen (text);
+  g_autofree char *copy = g_strndup (text, len);
+  g_autofree DGatewayValue *tape = dgateway_json_parse (copy, len, NULL);
+
+  g_byte_array_set_size (out, 0);
+  if (tape == NULL
+      || !dgateway_etf_write_value (tape, DGATEWAY_ETF_WRITE_SNOWFLAKES_AS_INTEGERS
+                                          | DGATEWAY_ETF_WRITE_ATOM_KEYS, out, NULL))
+    {
+      g_byte_array_set_size (out, 0);
+      g_byte_array_append (out, (const guint8 *) text, len);
+    }
+}
+
 /* Recorded frames */
 
 static void
@@ -310,10 +367,25 @@ frame_new (Connection *c,
   frame->connection = c->index;
   frame->on_resume_path = c->on_resume_path;
   frame->op = -1;
-  frame->text = g_strndup (data, size);
   *is_object = FALSE;
-  if (!binary)
-    frame_parse (frame, data, size, is_object);
+  /* Each encoding has its own kind of message: anything else is a
+   * decode error (4002). */
+  if (binary != c->etf)
+    {
+      frame->text = g_strndup (data, size);
+      return frame;
+    }
+
+  if (c->etf)
+    frame->text = json_from_etf ((const guint8 *) data, size);
+  if (frame->text == NULL)
+    frame->text = g_strndup (data, size);
+  else
+    {
+      data = frame->text;
+      size = strlen (frame->text);
+    }
+  frame_parse (frame, data, size, is_object);
   return frame;
 }
 
@@ -432,27 +504,44 @@ connection_can_send (Connection *c)
          && soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN;
 }
 
+/* Everything the mock sends starts as JSON text; an ETF connection gets
+ * it encoded, in binary messages. */
 static void
 connection_send (Connection *c,
                  const char *text)
 {
   GByteArray *scratch = c->gateway->scratch;
+  GByteArray *etf = c->gateway->etf_scratch;
+  const char *payload = text;
+  gsize len;
 
   if (!connection_can_send (c))
     return;
+
+  if (c->etf)
+    {
+      etf_from_json (text, etf);
+      payload = (const char *) etf->data;
+      len = etf->len;
+    }
+  else
+    len = strlen (text);
 
   g_byte_array_set_size (scratch, 0);
   switch (c->compression)
     {
     case COMPRESSION_NONE:
-      soup_websocket_connection_send_text (c->ws, text);
+      if (c->etf)
+        soup_websocket_connection_send_binary (c->ws, payload, len);
+      else
+        soup_websocket_connection_send_text (c->ws, text);
       break;
     case COMPRESSION_ZLIB:
-      zlib_compress (c, text, strlen (text), scratch);
+      zlib_compress (c, payload, len, scratch);
       send_split (c->ws, scratch->data, scratch->len, c->gateway->split_messages);
       break;
     case COMPRESSION_ZSTD:
-      if (zstd_compress (c, text, strlen (text), scratch))
+      if (zstd_compress (c, payload, len, scratch))
         soup_websocket_connection_send_binary (c->ws, scratch->data, scratch->len);
       break;
     default:
@@ -720,15 +809,24 @@ append_websocket_frame (Connection *c,
                         GByteArray *batch)
 {
   GByteArray *scratch = c->gateway->scratch;
+  GByteArray *etf = c->gateway->etf_scratch;
   const guint8 *payload = (const guint8 *) text;
   gsize len = strlen (text);
   guint8 header[10];
   gsize header_len;
 
+  if (c->etf)
+    {
+      etf_from_json (text, etf);
+      payload = etf->data;
+      len = etf->len;
+    }
+
   g_byte_array_set_size (scratch, 0);
   if (c->compression == COMPRESSION_ZLIB)
-    zlib_compress (c, text, len, scratch);
-  else if (c->compression == COMPRESSION_ZSTD && !zstd_compress (c, text, len, scratch))
+    zlib_compress (c, (const char *) payload, len, scratch);
+  else if (c->compression == COMPRESSION_ZSTD
+           && !zstd_compress (c, (const char *) payload, len, scratch))
     return;
   if (c->compression != COMPRESSION_NONE)
     {
@@ -736,7 +834,8 @@ append_websocket_frame (Connection *c,
       len = scratch->len;
     }
 
-  header[0] = 0x80 | (c->compression == COMPRESSION_NONE ? 0x1 : 0x2);
+  /* Text only for uncompressed JSON; ETF and compressed streams are binary. */
+  header[0] = 0x80 | (c->compression == COMPRESSION_NONE && !c->etf ? 0x1 : 0x2);
   if (len < 126)
     {
       header[1] = len;
@@ -1522,8 +1621,8 @@ send_hello (Connection *c)
   connection_send (c, hello);
 }
 
-/* Returns the close code the query deserves, or 0.  The mock speaks
- * JSON only, and API versions 9 and 10 (gateway.md section 1). */
+/* Returns the close code the query deserves, or 0.  The mock speaks JSON
+ * and ETF, and API versions 9 and 10 (gateway.md section 1). */
 static int
 apply_query (Connection *c)
 {
@@ -1540,7 +1639,8 @@ apply_query (Connection *c)
   encoding = g_hash_table_lookup (params, "encoding");
   if (v != NULL && g_strcmp0 (v, "10") != 0 && g_strcmp0 (v, "9") != 0)
     return 4012;
-  if (encoding != NULL && g_strcmp0 (encoding, "json") != 0)
+  c->etf = g_strcmp0 (encoding, "etf") == 0;
+  if (encoding != NULL && !c->etf && g_strcmp0 (encoding, "json") != 0)
     return 4002;
   compression_init (c, g_hash_table_lookup (params, "compress"));
   return 0;
@@ -2976,6 +3076,7 @@ dgateway_mock_gateway_finalize (GObject *object)
   g_ptr_array_unref (self->connections);
   g_ptr_array_unref (self->frames);
   g_byte_array_unref (self->scratch);
+  g_byte_array_unref (self->etf_scratch);
   g_clear_pointer (&self->recording, dgateway_mock_recording_unref);
   g_free (self->url);
   g_free (self->resume_url);
@@ -3206,6 +3307,7 @@ dgateway_mock_gateway_init (DGatewayMockGateway *self)
   self->connections = g_ptr_array_new_with_free_func (connection_free);
   self->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, session_free);
   self->scratch = g_byte_array_new ();
+  self->etf_scratch = g_byte_array_new ();
   self->guilds = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
 
   self->server = soup_server_new (NULL, NULL);

@@ -18,7 +18,10 @@
  *   wire B/event         bytes-received / events
  *   peak RSS             ru_maxrss of the child at the end (and at READY)
  *
- * and prints one Markdown table per mix.  With --runs N it runs each
+ * and prints one Markdown table per mix.  Each configuration runs in each
+ * encoding (--encoding, default both): with `etf` the mock sends every
+ * payload as Discord's ETF (snowflakes as integers, atom keys) and the
+ * client decodes it.  With --runs N it runs each
  * configuration N times and shows the run with the least CPU per event:
  * other work on the machine only ever adds to it.  See docs/performance.md. */
 
@@ -59,10 +62,12 @@ static const Handler handlers[] = {
 };
 
 static const char *const all_mixes[] = { "messages", "mixed", NULL };
+static const char *const all_encodings[] = { "json", "etf", NULL };
 
 static int n_events = DEFAULT_EVENTS;
 static int n_runs = 1;
 static char **mixes = NULL;
+static char **encodings = NULL;
 static char *gateway_path = NULL;
 static gboolean run_mode = FALSE;
 
@@ -70,8 +75,9 @@ static GOptionEntry entries[] = {
   { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "Events per run (default 100000)", "N" },
   { "runs", 0, 0, G_OPTION_ARG_INT, &n_runs, "Runs of each configuration; the table shows the one with the least CPU per event (default 1)", "N" },
   { "mix", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mixes, "Mix to run: messages or mixed (repeatable; default both)", "NAME" },
+  { "encoding", 0, 0, G_OPTION_ARG_STRING_ARRAY, &encodings, "Encoding to run: json or etf (repeatable; default both)", "NAME" },
   { "gateway", 0, 0, G_OPTION_ARG_FILENAME, &gateway_path, "The dgateway-mock-gateway program (default: the one built with this one)", "PATH" },
-  { "run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &run_mode, "Internal: one run, arguments URL MODE HANDLER", NULL },
+  { "run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &run_mode, "Internal: one run, arguments URL MODE HANDLER ENCODING", NULL },
   G_OPTION_ENTRY_NULL
 };
 
@@ -289,17 +295,33 @@ run_print (Run *run)
 }
 
 /* Connects, waits for BENCHMARK_DONE, prints one RESULT line. */
+static gboolean
+parse_encoding (const char       *nick,
+                DGatewayEncoding *encoding)
+{
+  if (g_strcmp0 (nick, "json") == 0)
+    *encoding = DGATEWAY_ENCODING_JSON;
+  else if (g_strcmp0 (nick, "etf") == 0)
+    *encoding = DGATEWAY_ENCODING_ETF;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static int
 run_one (const char *url,
          const char *mode_nick,
-         const char *handler)
+         const char *handler,
+         const char *encoding_nick)
 {
   const Mode *mode = find_mode (mode_nick);
+  DGatewayEncoding encoding;
   Run run = { 0 };
 
-  if (mode == NULL || find_handler (handler) == NULL)
+  if (mode == NULL || find_handler (handler) == NULL || !parse_encoding (encoding_nick, &encoding))
     {
-      g_printerr ("--run: unknown mode \"%s\" or handler \"%s\"\n", mode_nick, handler);
+      g_printerr ("--run: unknown mode \"%s\", handler \"%s\" or encoding \"%s\"\n",
+                  mode_nick, handler, encoding_nick);
       return 2;
     }
 
@@ -311,7 +333,8 @@ run_one (const char *url,
                                     | DGATEWAY_INTENTS_GUILD_MESSAGE_REACTIONS
                                     | DGATEWAY_INTENTS_GUILD_MESSAGE_TYPING
                                     | DGATEWAY_INTENTS_MESSAGE_CONTENT);
-  g_object_set (run.client, "gateway-url", url, "compression", mode->compression, NULL);
+  g_object_set (run.client, "gateway-url", url, "compression", mode->compression,
+                "encoding", encoding, NULL);
 
   /* Detailed handlers: other events still find no handler at all. */
   g_signal_connect (run.client, "dispatch::READY", G_CALLBACK (ready_cb), &run);
@@ -351,6 +374,7 @@ run_one (const char *url,
 typedef struct {
   const char *mode;
   const char *handler;
+  const char *encoding;
   gboolean    ok;
   guint64     events;
   gint64      span_us;
@@ -414,7 +438,7 @@ run_child (const char *self_path,
   gint64 gateway_cpu = process_cpu_us (gateway_pid);
 
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_path, "--run",
-                            url, result->mode, result->handler, NULL);
+                            url, result->mode, result->handler, result->encoding, NULL);
   if (child == NULL || !g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error))
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
@@ -470,10 +494,11 @@ print_result_row (const Result *r)
 
   if (!r->ok)
     {
-      printf ("| %s | %s | failed | | | | | |\n", r->mode, label);
+      printf ("| %s | %s | %s | failed | | | | | |\n", r->mode, r->encoding, label);
       return;
     }
-  printf ("| %s | %s | %.0f | %.1f | %.0f | %.1f | %.1f | %.1f |\n", r->mode, label,
+  printf ("| %s | %s | %s | %.0f | %.1f | %.0f | %.1f | %.1f | %.1f |\n", r->mode, r->encoding,
+          label,
           events * G_USEC_PER_SEC / r->span_us, r->cpu_us / events, r->bytes / events,
           r->rss_kib / 1024.0, r->rss_at_ready_kib / 1024.0,
           r->gateway_cpu_us >= 0 ? r->gateway_cpu_us / events : -1.0);
@@ -487,14 +512,15 @@ print_table (const char *mix,
   double payload = 0;
 
   for (gsize i = 0; i < n; i++)
-    if (results[i].ok && g_str_equal (results[i].mode, "none"))
+    if (results[i].ok && g_str_equal (results[i].mode, "none")
+        && g_str_equal (results[i].encoding, "json"))
       payload = (double) results[i].decompressed / results[i].events;
 
   printf ("\n### Mix `%s`: %d events, %.0f bytes of JSON per event on average%s\n\n",
           mix, n_events, payload, n_runs > 1 ? ", best of the runs" : "");
-  printf ("| compression | handler | events/s | client CPU µs/event | wire B/event "
+  printf ("| compression | encoding | handler | events/s | client CPU µs/event | wire B/event "
           "| peak RSS MiB | RSS at READY MiB | mock gateway CPU µs/event |\n");
-  printf ("|---|---|---:|---:|---:|---:|---:|---:|\n");
+  printf ("|---|---|---|---:|---:|---:|---:|---:|---:|\n");
   for (gsize i = 0; i < n; i++)
     print_result_row (&results[i]);
 }
@@ -560,14 +586,15 @@ measure (const char *self_path,
       *r = (Result) { 0 };
       r->mode = result->mode;
       r->handler = result->handler;
+      r->encoding = result->encoding;
       r->gateway_cpu_us = -1;
       run_child (self_path, url, gateway_pid, r);
       if (r->ok && r->expected != (gint64) r->events)
-        g_printerr ("%s %s %s: %" G_GUINT64_FORMAT " events, expected %" G_GINT64_FORMAT "\n",
-                    mix, r->mode, r->handler, r->events, r->expected);
+        g_printerr ("%s %s %s %s: %" G_GUINT64_FORMAT " events, expected %" G_GINT64_FORMAT "\n",
+                    mix, r->mode, r->encoding, r->handler, r->events, r->expected);
       else if (r->ok)
         {
-          g_printerr ("%s, %s, handler %s: %.1f us/event\n", mix, r->mode, r->handler,
+          g_printerr ("%s, %s, %s, handler %s: %.1f us/event\n", mix, r->mode, r->encoding, r->handler,
                       (double) r->cpu_us / r->events);
           n_ok++;
         }
@@ -586,7 +613,11 @@ run_mix (const char *self_path,
 {
   g_autofree char *url = NULL;
   g_autoptr(GSubprocess) gateway = NULL;
-  Result results[G_N_ELEMENTS (modes) * G_N_ELEMENTS (handlers)] = { { 0 } };
+  const char *const *encoding_list = encodings != NULL ? (const char *const *) encodings
+                                                        : all_encodings;
+  guint n_encodings = g_strv_length ((char **) encoding_list);
+  g_autofree Result *results = g_new0 (Result, G_N_ELEMENTS (modes) * G_N_ELEMENTS (handlers)
+                                               * n_encodings);
   gsize n = 0;
 
   g_printerr ("%s: generating %d events...\n", mix, n_events);
@@ -595,12 +626,14 @@ run_mix (const char *self_path,
     return FALSE;
 
   for (gsize m = 0; m < G_N_ELEMENTS (modes); m++)
-    for (gsize h = 0; h < G_N_ELEMENTS (handlers); h++, n++)
-      {
-        results[n].mode = modes[m].nick;
-        results[n].handler = handlers[h].nick;
-        measure (self_path, mix, url, g_subprocess_get_identifier (gateway), &results[n]);
-      }
+    for (guint e = 0; e < n_encodings; e++)
+      for (gsize h = 0; h < G_N_ELEMENTS (handlers); h++, n++)
+        {
+          results[n].mode = modes[m].nick;
+          results[n].encoding = encoding_list[e];
+          results[n].handler = handlers[h].nick;
+          measure (self_path, mix, url, g_subprocess_get_identifier (gateway), &results[n]);
+        }
 
   stop_gateway (gateway);
   print_table (mix, results, n);
@@ -625,12 +658,23 @@ main (int    argc,
 
   if (run_mode)
     {
-      if (argc != 4)
+      if (argc != 5)
         {
-          g_printerr ("dgateway-benchmark: --run needs URL MODE HANDLER\n");
+          g_printerr ("dgateway-benchmark: --run needs URL MODE HANDLER ENCODING\n");
           return 2;
         }
-      return run_one (argv[1], argv[2], argv[3]);
+      return run_one (argv[1], argv[2], argv[3], argv[4]);
+    }
+
+  for (char **e = encodings; e != NULL && *e != NULL; e++)
+    {
+      DGatewayEncoding encoding;
+
+      if (!parse_encoding (*e, &encoding))
+        {
+          g_printerr ("dgateway-benchmark: unknown encoding \"%s\"\n", *e);
+          return 2;
+        }
     }
 
   if (n_events <= 0 || n_runs <= 0)
@@ -657,6 +701,7 @@ main (int    argc,
   printf ("\nAim (issue 3, 1 KB MESSAGE_CREATEs): at most 6 µs/event with no handler, "
           "12 µs with a reading handler, in every mode, under 12 MiB peak RSS.\n");
   g_strfreev (mixes);
+  g_strfreev (encodings);
   g_free (gateway_path);
   return 0;
 }

@@ -40,7 +40,10 @@ test_identify (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (properties, "browser"), ==, "libdgateway");
   g_assert_cmpstr (json_object_get_string_member (properties, "device"), ==, "libdgateway");
 
-  g_assert_cmpstr (dgateway_mock_gateway_get_connection_query (f->mock, 1), ==, "v=10&encoding=json");
+  /* The -etf run must really be one. */
+  g_assert_cmpstr (dgateway_mock_gateway_get_connection_query (f->mock, 1), ==,
+                   test_encoding () == DGATEWAY_ENCODING_ETF ? "v=10&encoding=etf"
+                                                             : "v=10&encoding=json");
   g_assert_true (g_str_has_prefix (dgateway_mock_gateway_get_last_user_agent (f->mock), "DiscordBot ("));
   g_assert_cmpstr (dgateway_client_get_session_id (f->client), ==,
                    dgateway_mock_gateway_get_session_id (f->mock));

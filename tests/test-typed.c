@@ -458,6 +458,54 @@ check_variant (DGatewayObject     *object,
   g_assert_true (g_variant_equal (variant, expected));
 }
 
+/* Whether a view's JSON is the value it was built on. ETF reads every
+ * integer from 2^32 up as its decimal text, since it cannot tell snowflakes
+ * (strings in JSON) from other integers (dgateway-etf-private.h): over ETF,
+ * such a string matches the integer, and nothing else differs. */
+static gboolean
+json_matches (JsonNode *got,
+              JsonNode *want)
+{
+  if (test_encoding () == DGATEWAY_ENCODING_JSON)
+    return json_node_equal (got, want);
+
+  if (JSON_NODE_HOLDS_OBJECT (want) && JSON_NODE_HOLDS_OBJECT (got))
+    {
+      JsonObject *g = json_node_get_object (got), *w = json_node_get_object (want);
+      g_autoptr(GList) names = json_object_get_members (w);
+
+      if (json_object_get_size (g) != json_object_get_size (w))
+        return FALSE;
+      for (GList *l = names; l != NULL; l = l->next)
+        if (!json_object_has_member (g, l->data)
+            || !json_matches (json_object_get_member (g, l->data),
+                              json_object_get_member (w, l->data)))
+          return FALSE;
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_ARRAY (want) && JSON_NODE_HOLDS_ARRAY (got))
+    {
+      JsonArray *g = json_node_get_array (got), *w = json_node_get_array (want);
+
+      if (json_array_get_length (g) != json_array_get_length (w))
+        return FALSE;
+      for (guint i = 0; i < json_array_get_length (w); i++)
+        if (!json_matches (json_array_get_element (g, i), json_array_get_element (w, i)))
+          return FALSE;
+      return TRUE;
+    }
+  if (JSON_NODE_HOLDS_VALUE (want) && json_node_get_value_type (want) == G_TYPE_INT64
+      && JSON_NODE_HOLDS_VALUE (got) && json_node_get_value_type (got) == G_TYPE_STRING)
+    {
+      gint64 n = json_node_get_int (want);
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT, n);
+
+      return (n >= G_GINT64_CONSTANT (1) << 32 || n <= -(G_GINT64_CONSTANT (1) << 32))
+             && g_str_equal (json_node_get_string (got), text);
+    }
+  return json_node_equal (got, want);
+}
+
 static void
 check_json (DGatewayObject     *object,
             const FixtureField *field,
@@ -476,8 +524,8 @@ check_json (DGatewayObject     *object,
       return;
     }
   g_assert_nonnull (node);
-  g_assert_true (json_node_equal (node, member));
-  g_assert_true (json_node_equal (property, member));
+  g_assert_true (json_matches (node, member));
+  g_assert_true (json_matches (property, member));
   g_assert_true (((JsonNode *(*) (gpointer)) field->getter) (object) == node);
 }
 
@@ -634,7 +682,7 @@ check_object (DGatewayObject *object,
   if (json == NULL)
     g_assert_null (node);
   else
-    g_assert_true (json_node_equal (node, json));
+    g_assert_true (json_matches (node, json));
   g_assert_true (dgateway_object_get_json (object) == node);
 
   if (klass == NULL)

@@ -114,6 +114,20 @@ fixture_connect_signals (Fixture *f)
 }
 
 /* A client of the fixture's mock, with timings a test can afford. */
+/* The encoding the tests run in: DGATEWAY_TEST_ENCODING=etf runs them
+ * over ETF (tests/meson.build registers the -etf runs). */
+DGatewayEncoding
+test_encoding (void)
+{
+  const char *name = g_getenv ("DGATEWAY_TEST_ENCODING");
+
+  if (name == NULL || *name == '\0' || g_str_equal (name, "json"))
+    return DGATEWAY_ENCODING_JSON;
+  if (g_str_equal (name, "etf"))
+    return DGATEWAY_ENCODING_ETF;
+  g_error ("DGATEWAY_TEST_ENCODING is %s; it may be json or etf", name);
+}
+
 void
 fixture_new_client (Fixture             *f,
                     DGatewayCompression  compression)
@@ -125,6 +139,7 @@ fixture_new_client (Fixture             *f,
   g_object_set (f->client,
                 "gateway-url", dgateway_mock_gateway_get_url (f->mock),
                 "compression", compression,
+                "encoding", test_encoding (),
                 "reconnect-delay-min", DELAY_MIN,
                 "reconnect-delay-max", DELAY_MAX,
                 NULL);
