@@ -93,6 +93,7 @@ enum {
   PROP_EVENTS_PER_SECOND,
   PROP_SESSION_ID,
   PROP_SEQUENCE,
+  PROP_LAST_ERROR,
   N_PROPS
 };
 
@@ -132,6 +133,7 @@ struct _DGatewayClient
   guint closing;            /* close() is stopping the shards */
   double notified[N_PROPS]; /* by property id: the metric values last notified */
   char *notified_session_id;
+  GError *last_error;       /* why the client last failed or lost a connection */
 };
 
 enum {
@@ -243,6 +245,20 @@ shard_missed_heartbeats (DGatewayShard *shard)
   return dgateway_shard_get_missed_heartbeats (shard);
 }
 
+/* Remembers why the client failed or lost a connection (a copy of
+ * @error), or forgets it with NULL. */
+static void
+set_last_error (DGatewayClient *self,
+                const GError   *error)
+{
+  if (self->last_error == NULL && error == NULL)
+    return;
+
+  g_clear_error (&self->last_error);
+  self->last_error = error != NULL ? g_error_copy (error) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LAST_ERROR]);
+}
+
 static void
 set_state (DGatewayClient *self,
            DGatewayState   state)
@@ -251,7 +267,12 @@ set_state (DGatewayClient *self,
     return;
 
   self->state = state;
+  g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+  /* Every shard is connected: whatever went wrong before is over. */
+  if (state == DGATEWAY_STATE_CONNECTED)
+    set_last_error (self, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* Connecting */
@@ -411,6 +432,7 @@ static void
 fail_connect (DGatewayClient *self,
               GError         *error)
 {
+  set_last_error (self, error);
   complete_connect (self, error);
   set_state (self, DGATEWAY_STATE_FAILED);
 }
@@ -1097,6 +1119,8 @@ shard_connection_lost_cb (DGatewayShard *shard,
 {
   g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   g_autoptr(DGatewayShard) hold = g_object_ref (shard);
+
+  set_last_error (self, error);
 
   /* A fatal error settles connect_async() before the application hears
    * of it, so a connection-lost handler may connect again. */
@@ -1848,6 +1872,23 @@ dgateway_client_get_sequence (DGatewayClient *self)
   return n_shards (self) ? dgateway_shard_get_sequence (shard_at (self, 0)) : -1;
 }
 
+/**
+ * dgateway_client_get_last_error:
+ * @self: a client
+ *
+ * Gets why the client last failed or lost a connection.
+ *
+ * Returns: (transfer none) (nullable): the error, or `NULL` if the client
+ *   has been connected since, or never failed
+ */
+const GError *
+dgateway_client_get_last_error (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return self->last_error;
+}
+
 /* GObject */
 
 static void
@@ -1898,6 +1939,7 @@ dgateway_client_finalize (GObject *object)
   g_free (self->resolved_gateway_url);
   g_free (self->notified_session_id);
   g_clear_pointer (&self->presence, json_node_unref);
+  g_clear_error (&self->last_error);
   g_clear_object (&self->shards);
   g_clear_pointer (&self->shard_array, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -2032,6 +2074,9 @@ dgateway_client_get_property (GObject    *object,
       break;
     case PROP_SEQUENCE:
       g_value_set_int64 (value, dgateway_client_get_sequence (self));
+      break;
+    case PROP_LAST_ERROR:
+      g_value_set_boxed (value, self->last_error);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2354,6 +2399,23 @@ install_metric_properties (GObjectClass *object_class)
    */
   props[PROP_SEQUENCE] =
     g_param_spec_int64 ("sequence", NULL, NULL, -1, G_MAXINT64, -1, ro);
+
+  /**
+   * DGatewayClient:last-error: (getter get_last_error)
+   *
+   * Why the client last failed or lost a connection, or `NULL`.
+   *
+   * It is set before [signal@Client::connection-lost] is emitted, and when
+   * [method@Client.connect_async] fails (the Gateway's URL could not be
+   * found, or the shard range does not fit the bot), so that an
+   * application can show why the client is
+   * [enum@DGateway.State.failed] or reconnecting by binding to it. It is
+   * kept while the client reconnects, fails, is closed or connects again,
+   * and cleared once every shard is
+   * [enum@DGateway.State.connected].
+   */
+  props[PROP_LAST_ERROR] =
+    g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR, ro);
 }
 
 static void

@@ -168,5 +168,7 @@ DGATEWAY_AVAILABLE_IN_ALL
 const char          *dgateway_client_get_session_id          (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 gint64               dgateway_client_get_sequence            (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+const GError        *dgateway_client_get_last_error          (DGatewayClient      *self);
 
 G_END_DECLS

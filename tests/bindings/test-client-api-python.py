@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# The parts of DGatewayClient's API made for bindings, as PyGObject shows
+# them: last-error, which a UI binds to say why the client failed.
+#
+# Environment: MOCK_GATEWAY, GI_TYPELIB_PATH and LD_LIBRARY_PATH, as for
+# test-python.py. Exit status 0 = pass.
+
+import os
+import sys
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('DGateway', '1')
+from gi.repository import DGateway, GLib  # noqa: E402
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import testutils  # noqa: E402
+from testutils import check, guarded  # noqa: E402
+
+TIMEOUT_MS = 20000
+
+
+def check_last_error():
+    """A refused token: the client is FAILED and last-error says why."""
+    url = testutils.start_mock('--token', 'another-token')
+    loop = GLib.MainLoop()
+    client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS)
+    client.props.gateway_url = url
+    seen = []
+
+    check(client.props.last_error is None, 'last-error is set before connecting')
+    check(client.get_last_error() is None, 'get_last_error() is not None before connecting')
+
+    def on_last_error(obj, _pspec):
+        seen.append(obj.props.last_error)
+
+    def on_done(obj, result):
+        try:
+            obj.connect_finish(result)
+            seen.append('connected')
+        except GLib.Error as error:
+            seen.append(error)
+        loop.quit()
+
+    client.connect('notify::last-error', guarded(on_last_error))
+    client.connect_async(None, guarded(on_done))
+    testutils.fail_after(TIMEOUT_MS, lambda: f'timed out: {seen}')
+    loop.run()
+
+    check(client.props.state == DGateway.State.FAILED, f'state is {client.props.state}')
+    error = client.props.last_error
+    check(isinstance(error, GLib.Error), f'last-error is {error!r}')
+    check(error.matches(DGateway.error_quark(), DGateway.Error.AUTHENTICATION_FAILED),
+          f'last-error is {error.domain} {error.code}: {error.message}')
+    check(client.get_last_error().code == DGateway.Error.AUTHENTICATION_FAILED,
+          'get_last_error() differs from the property')
+    check(len(seen) == 2 and isinstance(seen[0], GLib.Error),
+          f'notify::last-error did not come before the connect callback: {seen}')
+    client.close()
+    testutils.stop_mock()
+
+
+def main():
+    check_last_error()
+    print('PASS')
+    return 0
+
+
+if __name__ == '__main__':
+    testutils.run(main)
