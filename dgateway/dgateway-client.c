@@ -107,7 +107,8 @@ struct _DGatewayClient
   char *api_url;
   char *resolved_gateway_url;
   guint shard_count;
-  JsonNode *presence;
+  DGatewayPresence *presence;
+  JsonNode *presence_json;  /* what IDENTIFY carries: presence as it was set */
 
   GMainContext *context;
   SoupSession *soup_session;
@@ -441,7 +442,7 @@ fail_connect (DGatewayClient *self,
 static DGatewayShardConfig *
 build_config (DGatewayClient *self)
 {
-  return dgateway_shard_config_new (&self->settings, self->token, self->presence,
+  return dgateway_shard_config_new (&self->settings, self->token, self->presence_json,
                                     self->resolved_gateway_url ? self->resolved_gateway_url
                                                                : DEFAULT_GATEWAY_URL,
                                     self->soup_session, self->context,
@@ -1602,9 +1603,9 @@ dgateway_client_set_large_threshold (DGatewayClient *self,
  *
  * Gets the presence sent in IDENTIFY.
  *
- * Returns: (transfer none) (nullable): the presence object, or `NULL`
+ * Returns: (transfer none) (nullable): the presence, or `NULL`
  */
-JsonNode *
+DGatewayPresence *
 dgateway_client_get_presence (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
@@ -1615,25 +1616,32 @@ dgateway_client_get_presence (DGatewayClient *self)
 /**
  * dgateway_client_set_presence:
  * @self: a client
- * @presence: (nullable): a presence object, or `NULL`
+ * @presence: (nullable): a presence, or `NULL` for Discord's default
  *
- * Sets the presence sent in IDENTIFY, an object with `since`,
- * `activities`, `status` and `afk` as Discord documents for opcode 3.
+ * Sets the presence sent in IDENTIFY.
+ *
+ * The client takes the presence as it is now: a later change to
+ * @presence applies once it is set again, or sent with
+ * [method@Client.update_presence], which also sets it. Like every
+ * setting, it applies from the next connection.
  */
 void
-dgateway_client_set_presence (DGatewayClient *self,
-                              JsonNode       *presence)
+dgateway_client_set_presence (DGatewayClient   *self,
+                              DGatewayPresence *presence)
 {
+  gboolean changed;
+
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
-  g_return_if_fail (presence == NULL || JSON_NODE_HOLDS_OBJECT (presence));
+  g_return_if_fail (presence == NULL || DGATEWAY_IS_PRESENCE (presence));
 
-  if (self->presence == presence)
-    return;
-
-  g_clear_pointer (&self->presence, json_node_unref);
-  self->presence = presence ? json_node_copy (presence) : NULL;
+  /* The same object again still takes its changes. */
+  changed = g_set_object (&self->presence, presence);
+  g_clear_pointer (&self->presence_json, json_node_unref);
+  if (presence != NULL)
+    self->presence_json = dgateway_presence_to_json (presence);
   push_config (self);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENCE]);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENCE]);
 }
 
 /* Properties: state and metrics */
@@ -1938,7 +1946,8 @@ dgateway_client_finalize (GObject *object)
   g_free (self->api_url);
   g_free (self->resolved_gateway_url);
   g_free (self->notified_session_id);
-  g_clear_pointer (&self->presence, json_node_unref);
+  g_clear_object (&self->presence);
+  g_clear_pointer (&self->presence_json, json_node_unref);
   g_clear_error (&self->last_error);
   g_clear_object (&self->shards);
   g_clear_pointer (&self->shard_array, g_ptr_array_unref);
@@ -2019,7 +2028,7 @@ dgateway_client_get_property (GObject    *object,
       g_value_set_uint (value, self->settings.large_threshold);
       break;
     case PROP_PRESENCE:
-      g_value_set_boxed (value, self->presence);
+      g_value_set_object (value, self->presence);
       break;
     case PROP_IDENTIFY_QUEUE:
       g_value_set_object (value, self->identify_queue);
@@ -2124,7 +2133,7 @@ dgateway_client_set_property (GObject      *object,
       dgateway_client_set_large_threshold (self, g_value_get_uint (value));
       break;
     case PROP_PRESENCE:
-      dgateway_client_set_presence (self, g_value_get_boxed (value));
+      dgateway_client_set_presence (self, g_value_get_object (value));
       break;
     case PROP_IDENTIFY_QUEUE:
       dgateway_client_set_identify_queue (self, g_value_get_object (value));
@@ -2237,10 +2246,13 @@ install_configuration_properties (GObjectClass *object_class)
   /**
    * DGatewayClient:presence: (getter get_presence) (setter set_presence)
    *
-   * The presence sent in IDENTIFY, or `NULL`.
+   * The presence sent in IDENTIFY, or `NULL` for Discord's default.
+   *
+   * The client takes the presence as it is when set: see
+   * [method@Client.set_presence].
    */
   props[PROP_PRESENCE] =
-    g_param_spec_boxed ("presence", NULL, NULL, JSON_TYPE_NODE, rw);
+    g_param_spec_object ("presence", NULL, NULL, DGATEWAY_TYPE_PRESENCE, rw);
 
   /**
    * DGatewayClient:identify-queue: (getter get_identify_queue) (setter set_identify_queue)

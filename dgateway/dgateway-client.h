@@ -137,10 +137,10 @@ DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_large_threshold     (DGatewayClient      *self,
                                                               guint                large_threshold);
 DGATEWAY_AVAILABLE_IN_ALL
-JsonNode            *dgateway_client_get_presence            (DGatewayClient      *self);
+DGatewayPresence    *dgateway_client_get_presence            (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_presence            (DGatewayClient      *self,
-                                                              JsonNode            *presence);
+                                                              DGatewayPresence    *presence);
 
 DGATEWAY_AVAILABLE_IN_ALL
 DGatewayState        dgateway_client_get_state               (DGatewayClient      *self);

@@ -241,8 +241,8 @@ dgateway_client_update_presence (DGatewayClient    *self,
   g_return_val_if_fail (DGATEWAY_IS_PRESENCE (presence), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  dgateway_client_set_presence (self, presence);
   data = dgateway_presence_to_json (presence);
-  dgateway_client_set_presence (self, data);
 
   shards = dgateway_client_get_shards (self);
   if (g_list_model_get_n_items (shards) == 0)

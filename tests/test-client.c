@@ -50,16 +50,34 @@ test_identify (Fixture       *f,
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
 test_identify_shard_and_presence (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(JsonNode) presence = json_from_string ("{\"since\":null,\"activities\":[],"
-                                                   "\"status\":\"idle\",\"afk\":false}", NULL);
-  JsonObject *d;
+  g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_IDLE);
+  g_autoptr(DGatewayPresence) bound = NULL;
+  JsonObject *d, *sent;
   JsonArray *shard;
+  guint notifies = 0;
 
+  g_signal_connect (f->client, "notify::presence", G_CALLBACK (count_notify_cb), &notifies);
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_CUSTOM, "Custom Status",
+                                  "building", NULL);
   dgateway_client_set_shard_count (f->client, 1);
   dgateway_client_set_presence (f->client, presence);
+  g_assert_true (dgateway_client_get_presence (f->client) == presence);
+  g_object_get (f->client, "presence", &bound, NULL);
+  g_assert_true (bound == presence);
+  g_assert_cmpuint (notifies, ==, 1);
+  /* Taken as it was set: a later change waits for the next set. */
+  dgateway_presence_set_status (presence, DGATEWAY_STATUS_DND);
   dgateway_client_set_large_threshold (f->client, 150);
   connect_client (f);
 
@@ -69,8 +87,12 @@ test_identify_shard_and_presence (Fixture       *f,
   g_assert_cmpint (json_array_get_int_element (shard, 0), ==, 0);
   g_assert_cmpint (json_array_get_int_element (shard, 1), ==, 1);
   g_assert_cmpint (json_object_get_int_member (d, "large_threshold"), ==, 150);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d, "presence"),
-                                                  "status"), ==, "idle");
+  sent = json_object_get_object_member (d, "presence");
+  g_assert_cmpstr (json_object_get_string_member (sent, "status"), ==, "idle");
+  g_assert_true (json_object_get_null_member (sent, "since"));
+  g_assert_false (json_object_get_boolean_member (sent, "afk"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (sent, "activities"), 0),
+                                                  "state"), ==, "building");
 }
 
 static void
@@ -432,14 +454,6 @@ test_fatal_on_connect (Fixture       *f,
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_FAILED);
   test_run_for (DELAY_MAX * 2);
   g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
-}
-
-static void
-count_notify_cb (GObject    *object,
-                 GParamSpec *pspec,
-                 guint      *count)
-{
-  (*count)++;
 }
 
 /* last-error says why the client lost a connection or failed, and stays

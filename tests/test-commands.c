@@ -26,6 +26,12 @@ last_command (Fixture *f,
 }
 
 static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+static void
 test_presence (Fixture       *f,
                gconstpointer  data)
 {
@@ -37,8 +43,10 @@ test_presence (Fixture       *f,
   dgateway_presence_set_afk (presence, TRUE);
   dgateway_presence_set_since (presence, 1700000000000);
   connect_client (f);
+  g_assert_null (dgateway_client_get_presence (f->client));
   g_assert_true (dgateway_client_update_presence (f->client, presence, &error));
   g_assert_no_error (error);
+  g_assert_true (dgateway_client_get_presence (f->client) == presence);
 
   d = last_command (f, 3);
   g_assert_cmpstr (json_object_get_string_member (d, "status"), ==, "dnd");
@@ -56,6 +64,53 @@ test_presence (Fixture       *f,
   d = json_node_get_object (dgateway_mock_gateway_get_last_frame (f->mock, 2)->d);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d, "presence"),
                                                   "status"), ==, "dnd");
+}
+
+/* The activities read back as the typed objects received presences carry. */
+static void
+test_presence_activities (void)
+{
+  g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_ONLINE);
+  g_autoptr(GListModel) first = NULL;
+  g_autoptr(DGatewayActivity) stream = NULL;
+  g_autoptr(DGatewayActivity) custom = NULL;
+  GListModel *list;
+  guint notifies = 0;
+
+  g_signal_connect_swapped (presence, "notify::activities", G_CALLBACK (count_notify), &notifies);
+
+  list = dgateway_presence_get_activities (presence);
+  g_assert_true (g_list_model_get_item_type (list) == DGATEWAY_TYPE_ACTIVITY);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+  first = g_object_ref (list);
+
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_STREAMING, "the build", NULL,
+                                  "https://twitch.tv/example");
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_CUSTOM, "Custom Status",
+                                  "héllo", NULL);
+  g_assert_cmpuint (notifies, ==, 2);
+  /* A list handed out does not change under its holder. */
+  g_assert_cmpuint (g_list_model_get_n_items (first), ==, 0);
+
+  g_object_get (presence, "activities", &list, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
+  g_assert_true (list == dgateway_presence_get_activities (presence));
+  stream = g_list_model_get_item (list, 0);
+  custom = g_list_model_get_item (list, 1);
+  g_object_unref (list);
+  g_assert_cmpstr (dgateway_activity_get_name (stream), ==, "the build");
+  g_assert_cmpint (dgateway_activity_get_activity_type (stream), ==, DGATEWAY_ACTIVITY_TYPE_STREAMING);
+  g_assert_cmpstr (dgateway_activity_get_url (stream), ==, "https://twitch.tv/example");
+  g_assert_null (dgateway_activity_get_state (stream));
+  g_assert_cmpint (dgateway_activity_get_activity_type (custom), ==, DGATEWAY_ACTIVITY_TYPE_CUSTOM);
+  g_assert_cmpstr (dgateway_activity_get_state (custom), ==, "héllo");
+  g_assert_null (dgateway_activity_get_url (custom));
+
+  dgateway_presence_clear_activities (presence);
+  dgateway_presence_clear_activities (presence);
+  g_assert_cmpuint (notifies, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (dgateway_presence_get_activities (presence)), ==, 0);
+  g_assert_cmpstr (dgateway_activity_get_name (stream), ==, "the build");
 }
 
 static void
@@ -331,6 +386,7 @@ main (int   argc,
   test_init (&argc, &argv);
 
   ADD ("/dgateway/commands/presence", test_presence);
+  g_test_add_func ("/dgateway/commands/presence-activities", test_presence_activities);
   ADD ("/dgateway/commands/request-guild-members", test_request_guild_members);
   ADD ("/dgateway/commands/voice-state", test_voice_state);
   ADD ("/dgateway/commands/soundboard", test_soundboard);

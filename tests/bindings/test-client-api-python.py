@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # The parts of DGatewayClient's API made for bindings, as PyGObject shows
-# them: last-error, which a UI binds to say why the client failed.
+# them: last-error, which a UI binds to say why the client failed, and the
+# presence as a DGateway.Presence whose activities read back.
 #
 # Environment: MOCK_GATEWAY, GI_TYPELIB_PATH and LD_LIBRARY_PATH, as for
 # test-python.py. Exit status 0 = pass.
@@ -64,8 +65,29 @@ def check_last_error():
     testutils.stop_mock()
 
 
+def check_presence():
+    """presence is a DGateway.Presence, and IDENTIFY carries it."""
+    presence = DGateway.Presence.new(DGateway.Status.IDLE)
+    presence.add_activity(DGateway.ActivityType.WATCHING, 'the build', None, None)
+    presence.add_activity(DGateway.ActivityType.CUSTOM, 'Custom Status', 'héllo', None)
+    activities = list(presence.props.activities)
+    check([(a.get_name(), a.get_activity_type(), a.get_state(), a.get_url()) for a in activities]
+          == [('the build', DGateway.ActivityType.WATCHING, None, None),
+              ('Custom Status', DGateway.ActivityType.CUSTOM, 'héllo', None)],
+          f'activities read back wrong: {activities}')
+    check(activities[1].props.state == 'héllo', 'Activity:state is not the state given')
+
+    client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS)
+    client.props.presence = presence
+    check(client.props.presence is presence, 'presence is not the object set')
+    check(client.get_presence() is presence, 'get_presence() is not the object set')
+    client.props.presence = None
+    check(client.props.presence is None, 'presence could not be unset')
+
+
 def main():
     check_last_error()
+    check_presence()
     print('PASS')
     return 0
 
