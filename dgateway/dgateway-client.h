@@ -71,6 +71,21 @@ gboolean             dgateway_client_request_guild_members   (DGatewayClient    
                                                               const char          *nonce,
                                                               GError             **error);
 DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_request_guild_members_async (DGatewayClient      *self,
+                                                                  const char          *guild_id,
+                                                                  const char          *query,
+                                                                  const char * const  *user_ids,
+                                                                  guint                limit,
+                                                                  guint                timeout_ms,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+DGATEWAY_AVAILABLE_IN_ALL
+GListModel          *dgateway_client_request_guild_members_finish (DGatewayClient     *self,
+                                                                   GAsyncResult       *result,
+                                                                   char             ***not_found,
+                                                                   GError            **error);
+DGATEWAY_AVAILABLE_IN_ALL
 gboolean             dgateway_client_update_voice_state      (DGatewayClient      *self,
                                                               const char          *guild_id,
                                                               const char          *channel_id,

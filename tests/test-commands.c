@@ -158,6 +158,168 @@ test_request_guild_members (Fixture       *f,
   g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 8), ==, 2);
 }
 
+typedef struct {
+  gboolean done;
+  GListModel *members;
+  char **not_found;
+  GError *error;
+} MembersResult;
+
+static void
+members_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  MembersResult *r = data;
+
+  r->members = dgateway_client_request_guild_members_finish (DGATEWAY_CLIENT (source), result,
+                                                             &r->not_found, &r->error);
+  r->done = TRUE;
+}
+
+static void
+members_result_clear (MembersResult *r)
+{
+  g_clear_object (&r->members);
+  g_clear_pointer (&r->not_found, g_strfreev);
+  g_clear_error (&r->error);
+  r->done = FALSE;
+}
+
+/* Adds a generated guild of @n_members to the mock; returns its id. */
+static char *
+add_guild (Fixture  *f,
+           guint     n_members,
+           JsonNode **out_guild)
+{
+  g_autofree char *json = dgateway_mock_gateway_build_guild_create (0, n_members, 1);
+  JsonNode *guild = json_from_string (json, NULL);
+
+  g_assert_true (dgateway_mock_gateway_add_guild (f->mock, json, NULL));
+  *out_guild = guild;
+  return g_strdup (json_object_get_string_member (json_node_get_object (guild), "id"));
+}
+
+static const char *
+nth_member_id (JsonNode *guild,
+               guint     n)
+{
+  JsonArray *members = json_object_get_array_member (json_node_get_object (guild), "members");
+
+  return json_object_get_string_member (json_object_get_object_member (json_array_get_object_element (members, n),
+                                                                       "user"), "id");
+}
+
+/* 1500 members come in two chunks, gathered under the request's nonce. */
+static void
+test_request_members_async (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JsonNode) guild = NULL;
+  g_autofree char *guild_id = add_guild (f, 1500, &guild);
+  g_autoptr(DGatewayGuildMember) last = NULL;
+  MembersResult r = { 0 };
+  JsonObject *d;
+
+  connect_client (f);
+  dgateway_client_request_guild_members_async (f->client, guild_id, "", NULL, 0, 5000, NULL,
+                                               members_cb, &r);
+  g_assert_false (r.done);
+  WAIT_UNTIL (r.done, 5000);
+  g_assert_no_error (r.error);
+  g_assert_true (g_list_model_get_item_type (r.members) == DGATEWAY_TYPE_GUILD_MEMBER);
+  g_assert_cmpuint (g_list_model_get_n_items (r.members), ==, 1500);
+  last = g_list_model_get_item (r.members, 1499);
+  g_assert_cmpstr (dgateway_user_get_id (dgateway_guild_member_get_user (last)), ==,
+                   nth_member_id (guild, 1499));
+  g_assert_nonnull (r.not_found);
+  g_assert_cmpuint (g_strv_length (r.not_found), ==, 0);
+  /* The chunks still reach the application's handlers. */
+  g_assert_cmpuint (count_events (f, "GUILD_MEMBERS_CHUNK"), ==, 2);
+
+  d = last_command (f, 8);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, guild_id);
+  g_assert_cmpstr (json_object_get_string_member (d, "query"), ==, "");
+  g_assert_cmpuint (strlen (json_object_get_string_member (d, "nonce")), >, 0);
+  g_assert_cmpuint (strlen (json_object_get_string_member (d, "nonce")), <=, 32);
+  members_result_clear (&r);
+
+  /* By user ids: those that are not members come back as not found. */
+  {
+    const char *ids[] = { nth_member_id (guild, 3), "1100000000000009999", nth_member_id (guild, 7), NULL };
+
+    dgateway_client_request_guild_members_async (f->client, guild_id, NULL, ids, 0, 5000, NULL,
+                                                 members_cb, &r);
+    WAIT_UNTIL (r.done, 5000);
+    g_assert_no_error (r.error);
+    g_assert_cmpuint (g_list_model_get_n_items (r.members), ==, 2);
+    g_assert_cmpuint (g_strv_length (r.not_found), ==, 1);
+    g_assert_cmpstr (r.not_found[0], ==, "1100000000000009999");
+    members_result_clear (&r);
+  }
+}
+
+static void
+test_request_members_errors (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *ids[] = { "1", NULL };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  MembersResult r = { 0 };
+
+  connect_client (f);
+
+  /* Neither a query nor user ids, or both: refused, saying which. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, NULL, NULL,
+                                               0, 0, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (r.error->message, "neither"));
+  g_assert_null (r.members);
+  g_assert_null (r.not_found);
+  members_result_clear (&r);
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", ids,
+                                               0, 0, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (r.error->message, "not both"));
+  members_result_clear (&r);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 8), ==, 0);
+
+  /* The mock holds no guild, so it never answers: the timeout ends it. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 100, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 2000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  members_result_clear (&r);
+
+  /* Cancelled meanwhile. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 5000, cancellable, members_cb, &r);
+  test_run_for (20);
+  g_cancellable_cancel (cancellable);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  members_result_clear (&r);
+
+  /* Closed meanwhile. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 5000, NULL, members_cb, &r);
+  test_run_for (20);
+  dgateway_client_close (f->client);
+  g_assert_false (r.done);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+  members_result_clear (&r);
+
+  /* Not connected at all: nothing is sent. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 5000, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+  members_result_clear (&r);
+}
+
 static void
 test_voice_state (Fixture       *f,
                   gconstpointer  data)
@@ -388,6 +550,8 @@ main (int   argc,
   ADD ("/dgateway/commands/presence", test_presence);
   g_test_add_func ("/dgateway/commands/presence-activities", test_presence_activities);
   ADD ("/dgateway/commands/request-guild-members", test_request_guild_members);
+  ADD ("/dgateway/commands/request-members-async", test_request_members_async);
+  ADD ("/dgateway/commands/request-members-errors", test_request_members_errors);
   ADD ("/dgateway/commands/voice-state", test_voice_state);
   ADD ("/dgateway/commands/soundboard", test_soundboard);
   ADD ("/dgateway/commands/raw-and-too-large", test_raw_and_too_large);

@@ -3,7 +3,8 @@
 #
 # The parts of DGatewayClient's API made for bindings, as PyGObject shows
 # them: last-error, which a UI binds to say why the client failed, and the
-# presence as a DGateway.Presence whose activities read back.
+# presence as a DGateway.Presence whose activities read back, and
+# request_guild_members_async(), which returns the members.
 #
 # Environment: MOCK_GATEWAY, GI_TYPELIB_PATH and LD_LIBRARY_PATH, as for
 # test-python.py. Exit status 0 = pass.
@@ -13,9 +14,10 @@ import sys
 
 import gi
 
+gi.require_version('Gio', '2.0')
 gi.require_version('GLib', '2.0')
 gi.require_version('DGateway', '1')
-from gi.repository import DGateway, GLib  # noqa: E402
+from gi.repository import DGateway, Gio, GLib  # noqa: E402
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -85,9 +87,57 @@ def check_presence():
     check(client.props.presence is None, 'presence could not be unset')
 
 
+def check_request_members():
+    """1500 members arrive in two chunks and come back as one list."""
+    url = testutils.start_mock('--guilds', '1', '--members', '1500')
+    loop = GLib.MainLoop()
+    client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS | DGateway.Intents.GUILD_MEMBERS)
+    client.props.gateway_url = url
+    result = {}
+
+    def on_members(obj, res):
+        result['members'], result['not_found'] = obj.request_guild_members_finish(res)
+        loop.quit()
+
+    def on_guild(_client, event):
+        guild_id = event.get_json().get_object().get_string_member('id')
+        result['guild_id'] = guild_id
+        client.request_guild_members_async(guild_id, '', None, 0, 10000, None,
+                                           guarded(on_members))
+        return False
+
+    client.connect('dispatch::GUILD_CREATE', guarded(on_guild))
+    client.connect_async(None, None)
+    testutils.fail_after(TIMEOUT_MS, lambda: f'timed out: {result}')
+    loop.run()
+
+    members = result['members']
+    check(len(members) == 1500, f'{len(members)} members')
+    check(all(isinstance(m, DGateway.GuildMember) for m in members), 'not GuildMember objects')
+    check(members[0].props.user.props.id, 'a member without a user id')
+    check(result['not_found'] == [], f'not found: {result["not_found"]!r}')
+
+    def on_refused(obj, res):
+        try:
+            obj.request_guild_members_finish(res)
+        except GLib.Error as error:
+            result['refused'] = error
+        loop.quit()
+
+    client.request_guild_members_async(result['guild_id'], None, None, 0, 0, None,
+                                       guarded(on_refused))
+    loop.run()
+    error = result.get('refused')
+    check(error is not None and error.matches(Gio.io_error_quark(), Gio.IOErrorEnum.INVALID_ARGUMENT),
+          f'no query and no user ids gave {error!r}')
+    client.close()
+    testutils.stop_mock()
+
+
 def main():
     check_last_error()
     check_presence()
+    check_request_members()
     print('PASS')
     return 0
 
