@@ -93,6 +93,11 @@ gboolean             dgateway_client_update_voice_state      (DGatewayClient    
                                                               gboolean             self_deaf,
                                                               GError             **error);
 DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_request_channel_info    (DGatewayClient      *self,
+                                                              const char          *guild_id,
+                                                              DGatewayChannelInfoFields fields,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
 gboolean             dgateway_client_request_soundboard_sounds (DGatewayClient    *self,
                                                               const char * const  *guild_ids,
                                                               GError             **error);

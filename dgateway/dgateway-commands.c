@@ -771,3 +771,46 @@ dgateway_client_request_soundboard_sounds (DGatewayClient     *self,
     }
   return TRUE;
 }
+
+/**
+ * dgateway_client_request_channel_info:
+ * @self: a client
+ * @guild_id: the guild
+ * @fields: what to ask for: one or both of the fields
+ * @error: return location for an error
+ *
+ * Asks for ephemeral data of a guild's channels (opcode 43): the status
+ * of voice channels, when their voice session started, or both. The
+ * answer arrives as a `CHANNEL_INFO` event on the guild's shard.
+ *
+ * Returns: `TRUE` if the command was sent or queued
+ */
+gboolean
+dgateway_client_request_channel_info (DGatewayClient             *self,
+                                      const char                 *guild_id,
+                                      DGatewayChannelInfoFields   fields,
+                                      GError                    **error)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const DGatewayChannelInfoFields all = DGATEWAY_CHANNEL_INFO_FIELDS_STATUS |
+                                        DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME;
+
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
+  g_return_val_if_fail (guild_id != NULL, FALSE);
+  g_return_val_if_fail (fields != 0 && (fields & ~all) == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "guild_id");
+  json_builder_add_string_value (builder, guild_id);
+  json_builder_set_member_name (builder, "fields");
+  json_builder_begin_array (builder);
+  if (fields & DGATEWAY_CHANNEL_INFO_FIELDS_STATUS)
+    json_builder_add_string_value (builder, "status");
+  if (fields & DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME)
+    json_builder_add_string_value (builder, "voice_start_time");
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+
+  return send_to_guild (self, guild_id, OP_REQUEST_CHANNEL_INFO, builder, error);
+}

@@ -352,6 +352,56 @@ test_soundboard (Fixture       *f,
                    ==, DGATEWAY_MOCK_GATEWAY_GUILD_ID);
 }
 
+/* Op 43 goes to the shard of the guild, with the fields asked for. */
+static void
+test_channel_info (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* (id >> 22) % 2 == 1: the second shard's guild. */
+  g_autofree char *guild_id = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) 3 << 22);
+  g_autoptr(GError) error = NULL;
+  guint shard1_connection = 0;
+  JsonObject *d;
+  JsonArray *fields;
+
+  dgateway_client_set_shard_count (f->client, 2);
+  connect_client (f);
+  for (guint i = 0; i < 2; i++)
+    {
+      DGatewayMockFrame *identify = nth_frame (f, 2, i);
+      JsonArray *shard = json_object_get_array_member (json_node_get_object (identify->d), "shard");
+
+      if (json_array_get_int_element (shard, 0) == 1)
+        shard1_connection = identify->connection;
+    }
+  g_assert_cmpuint (shard1_connection, !=, 0);
+
+  g_assert_true (dgateway_client_request_channel_info (f->client, guild_id,
+                                                       DGATEWAY_CHANNEL_INFO_FIELDS_STATUS |
+                                                       DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME,
+                                                       &error));
+  g_assert_no_error (error);
+  d = last_command (f, 43);
+  g_assert_cmpuint (dgateway_mock_gateway_get_last_frame (f->mock, 43)->connection, ==, shard1_connection);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, guild_id);
+  fields = json_object_get_array_member (d, "fields");
+  g_assert_cmpuint (json_array_get_length (fields), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (fields, 0), ==, "status");
+  g_assert_cmpstr (json_array_get_string_element (fields, 1), ==, "voice_start_time");
+
+  g_assert_true (dgateway_client_request_channel_info (f->client, guild_id,
+                                                       DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME,
+                                                       &error));
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 43) == 2, 2000);
+  fields = json_object_get_array_member (last_command (f, 43), "fields");
+  g_assert_cmpuint (json_array_get_length (fields), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (fields, 0), ==, "voice_start_time");
+
+  g_assert_false (dgateway_client_request_channel_info (f->client, "not-a-snowflake",
+                                                        DGATEWAY_CHANNEL_INFO_FIELDS_STATUS, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+}
+
 static void
 test_raw_and_too_large (Fixture       *f,
                         gconstpointer  data)
@@ -554,6 +604,7 @@ main (int   argc,
   ADD ("/dgateway/commands/request-members-errors", test_request_members_errors);
   ADD ("/dgateway/commands/voice-state", test_voice_state);
   ADD ("/dgateway/commands/soundboard", test_soundboard);
+  ADD ("/dgateway/commands/channel-info", test_channel_info);
   ADD ("/dgateway/commands/raw-and-too-large", test_raw_and_too_large);
   ADD ("/dgateway/commands/not-connected", test_not_connected);
   ADD ("/dgateway/commands/queued-while-reconnecting", test_queued_while_reconnecting);
