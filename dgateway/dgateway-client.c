@@ -160,7 +160,11 @@ ensure_i18n (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      /* Set by `meson devenv` to the build tree's po/, so that an
+       * uninstalled library finds its translations. */
+      const char *dir = g_getenv ("DGATEWAY_LOCALEDIR");
+
+      bindtextdomain (GETTEXT_PACKAGE, dir != NULL && *dir != '\0' ? dir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }
