@@ -94,6 +94,7 @@ enum {
   PROP_EVENTS_PER_SECOND,
   PROP_SESSION_ID,
   PROP_SEQUENCE,
+  PROP_LAST_ERROR,
   N_PROPS
 };
 
@@ -107,7 +108,8 @@ struct _DGatewayClient
   char *api_url;
   char *resolved_gateway_url;
   guint shard_count;
-  JsonNode *presence;
+  DGatewayPresence *presence;
+  JsonNode *presence_json;  /* what IDENTIFY carries: presence as it was set */
 
   GMainContext *context;
   SoupSession *soup_session;
@@ -133,6 +135,7 @@ struct _DGatewayClient
   guint closing;            /* close() is stopping the shards */
   double notified[N_PROPS]; /* by property id: the metric values last notified */
   char *notified_session_id;
+  GError *last_error;       /* why the client last failed or lost a connection */
 };
 
 enum {
@@ -158,7 +161,11 @@ ensure_i18n (void)
 
   if (g_once_init_enter (&initialized))
     {
-      bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+      /* Set by `meson devenv` to the build tree's po/, so that an
+       * uninstalled library finds its translations. */
+      const char *dir = g_getenv ("DGATEWAY_LOCALEDIR");
+
+      bindtextdomain (GETTEXT_PACKAGE, dir != NULL && *dir != '\0' ? dir : LOCALEDIR);
       bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
       g_once_init_leave (&initialized, 1);
     }
@@ -244,6 +251,20 @@ shard_missed_heartbeats (DGatewayShard *shard)
   return dgateway_shard_get_missed_heartbeats (shard);
 }
 
+/* Remembers why the client failed or lost a connection (a copy of
+ * @error), or forgets it with NULL. */
+static void
+set_last_error (DGatewayClient *self,
+                const GError   *error)
+{
+  if (self->last_error == NULL && error == NULL)
+    return;
+
+  g_clear_error (&self->last_error);
+  self->last_error = error != NULL ? g_error_copy (error) : NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LAST_ERROR]);
+}
+
 static void
 set_state (DGatewayClient *self,
            DGatewayState   state)
@@ -252,7 +273,12 @@ set_state (DGatewayClient *self,
     return;
 
   self->state = state;
+  g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_STATE]);
+  /* Every shard is connected: whatever went wrong before is over. */
+  if (state == DGATEWAY_STATE_CONNECTED)
+    set_last_error (self, NULL);
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* Connecting */
@@ -412,6 +438,7 @@ static void
 fail_connect (DGatewayClient *self,
               GError         *error)
 {
+  set_last_error (self, error);
   complete_connect (self, error);
   set_state (self, DGATEWAY_STATE_FAILED);
 }
@@ -420,7 +447,7 @@ fail_connect (DGatewayClient *self,
 static DGatewayShardConfig *
 build_config (DGatewayClient *self)
 {
-  return dgateway_shard_config_new (&self->settings, self->token, self->presence,
+  return dgateway_shard_config_new (&self->settings, self->token, self->presence_json,
                                     self->resolved_gateway_url ? self->resolved_gateway_url
                                                                : DEFAULT_GATEWAY_URL,
                                     self->soup_session, self->context,
@@ -1099,6 +1126,8 @@ shard_connection_lost_cb (DGatewayShard *shard,
   g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   g_autoptr(DGatewayShard) hold = g_object_ref (shard);
 
+  set_last_error (self, error);
+
   /* A fatal error settles connect_async() before the application hears
    * of it, so a connection-lost handler may connect again. */
   if (dgateway_shard_get_state (shard) == DGATEWAY_STATE_FAILED)
@@ -1617,9 +1646,9 @@ dgateway_client_set_large_threshold (DGatewayClient *self,
  *
  * Gets the presence sent in IDENTIFY.
  *
- * Returns: (transfer none) (nullable): the presence object, or `NULL`
+ * Returns: (transfer none) (nullable): the presence, or `NULL`
  */
-JsonNode *
+DGatewayPresence *
 dgateway_client_get_presence (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
@@ -1630,25 +1659,32 @@ dgateway_client_get_presence (DGatewayClient *self)
 /**
  * dgateway_client_set_presence:
  * @self: a client
- * @presence: (nullable): a presence object, or `NULL`
+ * @presence: (nullable): a presence, or `NULL` for Discord's default
  *
- * Sets the presence sent in IDENTIFY, an object with `since`,
- * `activities`, `status` and `afk` as Discord documents for opcode 3.
+ * Sets the presence sent in IDENTIFY.
+ *
+ * The client takes the presence as it is now: a later change to
+ * @presence applies once it is set again, or sent with
+ * [method@Client.update_presence], which also sets it. Like every
+ * setting, it applies from the next connection.
  */
 void
-dgateway_client_set_presence (DGatewayClient *self,
-                              JsonNode       *presence)
+dgateway_client_set_presence (DGatewayClient   *self,
+                              DGatewayPresence *presence)
 {
+  gboolean changed;
+
   g_return_if_fail (DGATEWAY_IS_CLIENT (self));
-  g_return_if_fail (presence == NULL || JSON_NODE_HOLDS_OBJECT (presence));
+  g_return_if_fail (presence == NULL || DGATEWAY_IS_PRESENCE (presence));
 
-  if (self->presence == presence)
-    return;
-
-  g_clear_pointer (&self->presence, json_node_unref);
-  self->presence = presence ? json_node_copy (presence) : NULL;
+  /* The same object again still takes its changes. */
+  changed = g_set_object (&self->presence, presence);
+  g_clear_pointer (&self->presence_json, json_node_unref);
+  if (presence != NULL)
+    self->presence_json = dgateway_presence_to_json (presence);
   push_config (self);
-  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENCE]);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_PRESENCE]);
 }
 
 /* Properties: state and metrics */
@@ -1887,6 +1923,23 @@ dgateway_client_get_sequence (DGatewayClient *self)
   return n_shards (self) ? dgateway_shard_get_sequence (shard_at (self, 0)) : -1;
 }
 
+/**
+ * dgateway_client_get_last_error:
+ * @self: a client
+ *
+ * Gets why the client last failed or lost a connection.
+ *
+ * Returns: (transfer none) (nullable): the error, or `NULL` if the client
+ *   has been connected since, or never failed
+ */
+const GError *
+dgateway_client_get_last_error (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), NULL);
+
+  return self->last_error;
+}
+
 /* GObject */
 
 static void
@@ -1936,7 +1989,9 @@ dgateway_client_finalize (GObject *object)
   g_free (self->api_url);
   g_free (self->resolved_gateway_url);
   g_free (self->notified_session_id);
-  g_clear_pointer (&self->presence, json_node_unref);
+  g_clear_object (&self->presence);
+  g_clear_pointer (&self->presence_json, json_node_unref);
+  g_clear_error (&self->last_error);
   g_clear_object (&self->shards);
   g_clear_pointer (&self->shard_array, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -2019,7 +2074,7 @@ dgateway_client_get_property (GObject    *object,
       g_value_set_uint (value, self->settings.large_threshold);
       break;
     case PROP_PRESENCE:
-      g_value_set_boxed (value, self->presence);
+      g_value_set_object (value, self->presence);
       break;
     case PROP_IDENTIFY_QUEUE:
       g_value_set_object (value, self->identify_queue);
@@ -2075,6 +2130,9 @@ dgateway_client_get_property (GObject    *object,
     case PROP_SEQUENCE:
       g_value_set_int64 (value, dgateway_client_get_sequence (self));
       break;
+    case PROP_LAST_ERROR:
+      g_value_set_boxed (value, self->last_error);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2124,7 +2182,7 @@ dgateway_client_set_property (GObject      *object,
       dgateway_client_set_large_threshold (self, g_value_get_uint (value));
       break;
     case PROP_PRESENCE:
-      dgateway_client_set_presence (self, g_value_get_boxed (value));
+      dgateway_client_set_presence (self, g_value_get_object (value));
       break;
     case PROP_IDENTIFY_QUEUE:
       dgateway_client_set_identify_queue (self, g_value_get_object (value));
@@ -2253,10 +2311,13 @@ install_configuration_properties (GObjectClass *object_class)
   /**
    * DGatewayClient:presence: (getter get_presence) (setter set_presence)
    *
-   * The presence sent in IDENTIFY, or `NULL`.
+   * The presence sent in IDENTIFY, or `NULL` for Discord's default.
+   *
+   * The client takes the presence as it is when set: see
+   * [method@Client.set_presence].
    */
   props[PROP_PRESENCE] =
-    g_param_spec_boxed ("presence", NULL, NULL, JSON_TYPE_NODE, rw);
+    g_param_spec_object ("presence", NULL, NULL, DGATEWAY_TYPE_PRESENCE, rw);
 
   /**
    * DGatewayClient:identify-queue: (getter get_identify_queue) (setter set_identify_queue)
@@ -2415,6 +2476,23 @@ install_metric_properties (GObjectClass *object_class)
    */
   props[PROP_SEQUENCE] =
     g_param_spec_int64 ("sequence", NULL, NULL, -1, G_MAXINT64, -1, ro);
+
+  /**
+   * DGatewayClient:last-error: (getter get_last_error)
+   *
+   * Why the client last failed or lost a connection, or `NULL`.
+   *
+   * It is set before [signal@Client::connection-lost] is emitted, and when
+   * [method@Client.connect_async] fails (the Gateway's URL could not be
+   * found, or the shard range does not fit the bot), so that an
+   * application can show why the client is
+   * [enum@DGateway.State.failed] or reconnecting by binding to it. It is
+   * kept while the client reconnects, fails, is closed or connects again,
+   * and cleared once every shard is
+   * [enum@DGateway.State.connected].
+   */
+  props[PROP_LAST_ERROR] =
+    g_param_spec_boxed ("last-error", NULL, NULL, G_TYPE_ERROR, ro);
 }
 
 static void

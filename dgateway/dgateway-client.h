@@ -71,11 +71,31 @@ gboolean             dgateway_client_request_guild_members   (DGatewayClient    
                                                               const char          *nonce,
                                                               GError             **error);
 DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_request_guild_members_async (DGatewayClient      *self,
+                                                                  const char          *guild_id,
+                                                                  const char          *query,
+                                                                  const char * const  *user_ids,
+                                                                  guint                limit,
+                                                                  guint                timeout_ms,
+                                                                  GCancellable        *cancellable,
+                                                                  GAsyncReadyCallback  callback,
+                                                                  gpointer             user_data);
+DGATEWAY_AVAILABLE_IN_ALL
+GListModel          *dgateway_client_request_guild_members_finish (DGatewayClient     *self,
+                                                                   GAsyncResult       *result,
+                                                                   char             ***not_found,
+                                                                   GError            **error);
+DGATEWAY_AVAILABLE_IN_ALL
 gboolean             dgateway_client_update_voice_state      (DGatewayClient      *self,
                                                               const char          *guild_id,
                                                               const char          *channel_id,
                                                               gboolean             self_mute,
                                                               gboolean             self_deaf,
+                                                              GError             **error);
+DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_request_channel_info    (DGatewayClient      *self,
+                                                              const char          *guild_id,
+                                                              DGatewayChannelInfoFields fields,
                                                               GError             **error);
 DGATEWAY_AVAILABLE_IN_ALL
 gboolean             dgateway_client_request_soundboard_sounds (DGatewayClient    *self,
@@ -142,10 +162,10 @@ DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_large_threshold     (DGatewayClient      *self,
                                                               guint                large_threshold);
 DGATEWAY_AVAILABLE_IN_ALL
-JsonNode            *dgateway_client_get_presence            (DGatewayClient      *self);
+DGatewayPresence    *dgateway_client_get_presence            (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_presence            (DGatewayClient      *self,
-                                                              JsonNode            *presence);
+                                                              DGatewayPresence    *presence);
 
 DGATEWAY_AVAILABLE_IN_ALL
 DGatewayState        dgateway_client_get_state               (DGatewayClient      *self);
@@ -173,5 +193,7 @@ DGATEWAY_AVAILABLE_IN_ALL
 const char          *dgateway_client_get_session_id          (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 gint64               dgateway_client_get_sequence            (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+const GError        *dgateway_client_get_last_error          (DGatewayClient      *self);
 
 G_END_DECLS

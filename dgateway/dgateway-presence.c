@@ -3,7 +3,11 @@
 #include "config.h"
 
 #include "dgateway-enum-types.h"
+#include "dgateway-object-private.h"
 #include "dgateway-presence.h"
+#include "dgateway-typed.h"
+
+#include <string.h>
 
 /**
  * DGatewayPresence:
@@ -20,6 +24,10 @@
  *                                 "the build", NULL, NULL);
  * dgateway_client_update_presence (client, presence, &error);
  * ```
+ *
+ * Its activities read back as [class@Activity] objects, the same class
+ * that presences received from Discord carry, through
+ * [method@Presence.get_activities].
  */
 
 typedef struct {
@@ -37,6 +45,7 @@ struct _DGatewayPresence
   gboolean afk;
   gint64 since;
   GArray *activities;
+  GListModel *activity_list;  /* built on demand from activities, or NULL */
 };
 
 enum {
@@ -44,6 +53,7 @@ enum {
   PROP_STATUS,
   PROP_AFK,
   PROP_SINCE,
+  PROP_ACTIVITIES,
   N_PROPS
 };
 
@@ -67,6 +77,7 @@ dgateway_presence_finalize (GObject *object)
   DGatewayPresence *self = DGATEWAY_PRESENCE (object);
 
   g_array_unref (self->activities);
+  g_clear_object (&self->activity_list);
 
   G_OBJECT_CLASS (dgateway_presence_parent_class)->finalize (object);
 }
@@ -89,6 +100,9 @@ dgateway_presence_get_property (GObject    *object,
       break;
     case PROP_SINCE:
       g_value_set_int64 (value, self->since);
+      break;
+    case PROP_ACTIVITIES:
+      g_value_set_object (value, dgateway_presence_get_activities (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -153,6 +167,15 @@ dgateway_presence_class_init (DGatewayPresenceClass *klass)
    */
   props[PROP_SINCE] =
     g_param_spec_int64 ("since", NULL, NULL, -1, G_MAXINT64, -1, flags);
+
+  /**
+   * DGatewayPresence:activities: (getter get_activities)
+   *
+   * The activities, as a list of [class@Activity].
+   */
+  props[PROP_ACTIVITIES] =
+    g_param_spec_object ("activities", NULL, NULL, G_TYPE_LIST_MODEL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
 
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
@@ -289,6 +312,14 @@ dgateway_presence_set_since (DGatewayPresence *self,
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SINCE]);
 }
 
+/* A list already handed out keeps what it showed; the next one is new. */
+static void
+activities_changed (DGatewayPresence *self)
+{
+  g_clear_object (&self->activity_list);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ACTIVITIES]);
+}
+
 /**
  * dgateway_presence_add_activity:
  * @self: a presence
@@ -312,6 +343,7 @@ dgateway_presence_add_activity (DGatewayPresence     *self,
   g_return_if_fail (name != NULL);
 
   g_array_append_val (self->activities, activity);
+  activities_changed (self);
 }
 
 /**
@@ -325,7 +357,11 @@ dgateway_presence_clear_activities (DGatewayPresence *self)
 {
   g_return_if_fail (DGATEWAY_IS_PRESENCE (self));
 
+  if (self->activities->len == 0)
+    return;
+
   g_array_set_size (self->activities, 0);
+  activities_changed (self);
 }
 
 static void
@@ -394,4 +430,44 @@ dgateway_presence_to_json (DGatewayPresence *self)
 
   g_type_class_unref (statuses);
   return json_builder_get_root (builder);
+}
+
+/**
+ * dgateway_presence_get_activities:
+ * @self: a presence
+ *
+ * Gets the activities, in the order they were added.
+ *
+ * Each is an [class@Activity] whose name, type, state and URL are those
+ * given to [method@Presence.add_activity]. The list does not change: after
+ * [method@Presence.add_activity] or [method@Presence.clear_activities] this
+ * returns a new one, and [property@Presence:activities] is notified.
+ *
+ * Returns: (transfer none): a list of [class@Activity]
+ */
+GListModel *
+dgateway_presence_get_activities (DGatewayPresence *self)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(DGatewayPayload) payload = NULL;
+
+  g_return_val_if_fail (DGATEWAY_IS_PRESENCE (self), NULL);
+
+  if (self->activity_list != NULL)
+    return self->activity_list;
+
+  /* The activities are views on a document, as those of received
+   * presences are: build it once per change. */
+  node = dgateway_presence_to_json (self);
+  json = json_to_string (node, FALSE);
+  text = g_strdup_printf ("{\"op\":3,\"d\":%s}", json);
+  payload = dgateway_payload_parse (text, strlen (text), NULL);
+  g_assert (payload != NULL);
+  self->activity_list =
+    dgateway_object_list_new (DGATEWAY_TYPE_ACTIVITY, payload,
+                              dgateway_value_get_member (dgateway_payload_get_data (payload),
+                                                         "activities"));
+  return self->activity_list;
 }

@@ -6,7 +6,7 @@
 # error "Only <dgateway/dgateway.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include <dgateway/dgateway-version-macros.h>
@@ -44,6 +44,8 @@ void              dgateway_presence_add_activity (DGatewayPresence     *self,
                                                   const char           *url);
 DGATEWAY_AVAILABLE_IN_ALL
 void              dgateway_presence_clear_activities (DGatewayPresence *self);
+DGATEWAY_AVAILABLE_IN_ALL
+GListModel       *dgateway_presence_get_activities (DGatewayPresence *self);
 DGATEWAY_AVAILABLE_IN_ALL
 JsonNode         *dgateway_presence_to_json      (DGatewayPresence     *self) G_GNUC_WARN_UNUSED_RESULT;
 

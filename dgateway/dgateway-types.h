@@ -161,4 +161,19 @@ typedef enum /*< underscore_name=dgateway_activity_type >*/ {
   DGATEWAY_ACTIVITY_TYPE_COMPETING = 5,
 } DGatewayActivityType;
 
+/**
+ * DGatewayChannelInfoFields:
+ * @DGATEWAY_CHANNEL_INFO_FIELDS_STATUS: the status of voice channels
+ *   (`status`)
+ * @DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME: when the voice session
+ *   of channels started (`voice_start_time`)
+ *
+ * The ephemeral channel data that [method@Client.request_channel_info]
+ * asks for.
+ */
+typedef enum /*< flags,underscore_name=dgateway_channel_info_fields >*/ {
+  DGATEWAY_CHANNEL_INFO_FIELDS_STATUS           = 1 << 0,
+  DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME = 1 << 1,
+} DGatewayChannelInfoFields;
+
 G_END_DECLS

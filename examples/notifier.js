@@ -131,6 +131,7 @@ class Notifier extends Gio.Application {
         this._gatewayUrl = null;
         this._account = 'default';
         this._starting = false;
+        this._warnedNoBus = false;
         this.exitStatus = 0;
 
         this.add_main_option('gateway-url', 0, GLib.OptionFlags.NONE,
@@ -252,7 +253,14 @@ class Notifier extends Gio.Application {
             new GLib.Variant('s', messageUrl(message)));
 
         // One notification per channel: a newer message replaces the older.
-        this.send_notification(`channel-${message.channel_id}`, notification);
+        // Without a session bus no notification server can show it (and
+        // GLib's fallback backend would emit CRITICALs): print it only.
+        if (this.get_dbus_connection()) {
+            this.send_notification(`channel-${message.channel_id}`, notification);
+        } else if (!this._warnedNoBus) {
+            printerr('no session bus: notifications are only printed');
+            this._warnedNoBus = true;
+        }
         print(`notification: ${title}: ${body}`);
 
         if (this._quitAfter > 0 && ++this._notified >= this._quitAfter)

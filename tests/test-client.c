@@ -53,16 +53,34 @@ test_identify (Fixture       *f,
 }
 
 static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
 test_identify_shard_and_presence (Fixture       *f,
                                   gconstpointer  data)
 {
-  g_autoptr(JsonNode) presence = json_from_string ("{\"since\":null,\"activities\":[],"
-                                                   "\"status\":\"idle\",\"afk\":false}", NULL);
-  JsonObject *d;
+  g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_IDLE);
+  g_autoptr(DGatewayPresence) bound = NULL;
+  JsonObject *d, *sent;
   JsonArray *shard;
+  guint notifies = 0;
 
+  g_signal_connect (f->client, "notify::presence", G_CALLBACK (count_notify_cb), &notifies);
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_CUSTOM, "Custom Status",
+                                  "building", NULL);
   dgateway_client_set_shard_count (f->client, 1);
   dgateway_client_set_presence (f->client, presence);
+  g_assert_true (dgateway_client_get_presence (f->client) == presence);
+  g_object_get (f->client, "presence", &bound, NULL);
+  g_assert_true (bound == presence);
+  g_assert_cmpuint (notifies, ==, 1);
+  /* Taken as it was set: a later change waits for the next set. */
+  dgateway_presence_set_status (presence, DGATEWAY_STATUS_DND);
   dgateway_client_set_large_threshold (f->client, 150);
   connect_client (f);
 
@@ -72,8 +90,12 @@ test_identify_shard_and_presence (Fixture       *f,
   g_assert_cmpint (json_array_get_int_element (shard, 0), ==, 0);
   g_assert_cmpint (json_array_get_int_element (shard, 1), ==, 1);
   g_assert_cmpint (json_object_get_int_member (d, "large_threshold"), ==, 150);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d, "presence"),
-                                                  "status"), ==, "idle");
+  sent = json_object_get_object_member (d, "presence");
+  g_assert_cmpstr (json_object_get_string_member (sent, "status"), ==, "idle");
+  g_assert_true (json_object_get_null_member (sent, "since"));
+  g_assert_false (json_object_get_boolean_member (sent, "afk"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (json_object_get_array_member (sent, "activities"), 0),
+                                                  "state"), ==, "building");
 }
 
 static void
@@ -435,6 +457,63 @@ test_fatal_on_connect (Fixture       *f,
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_FAILED);
   test_run_for (DELAY_MAX * 2);
   g_assert_cmpuint (dgateway_mock_gateway_get_n_connections (f->mock), ==, 1);
+}
+
+/* last-error says why the client lost a connection or failed, and stays
+ * until the client is connected again. */
+static void
+test_last_error (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) copy = NULL;
+  guint notifies = 0;
+
+  g_signal_connect (f->client, "notify::last-error", G_CALLBACK (count_notify_cb), &notifies);
+  g_assert_null (dgateway_client_get_last_error (f->client));
+
+  connect_client (f);
+  g_assert_null (dgateway_client_get_last_error (f->client));
+  g_assert_cmpuint (notifies, ==, 0);
+
+  /* A lost connection: set while reconnecting, gone once connected. */
+  dgateway_mock_gateway_send_op (f->mock, 7, NULL);
+  WAIT_UNTIL (f->errors->len == 1, 2000);
+  g_assert_error (dgateway_client_get_last_error (f->client), DGATEWAY_ERROR,
+                  DGATEWAY_ERROR_RECONNECT_REQUESTED);
+  g_assert_cmpuint (notifies, ==, 1);
+  WAIT_UNTIL (dgateway_client_get_state (f->client) == DGATEWAY_STATE_CONNECTED, 3000);
+  g_assert_null (dgateway_client_get_last_error (f->client));
+  g_assert_cmpuint (notifies, ==, 2);
+
+  /* A fatal close: the reason stays with the FAILED state, also through
+   * g_object_get(), and through close(). */
+  dgateway_mock_gateway_close (f->mock, 4004, NULL);
+  WAIT_UNTIL (dgateway_client_get_state (f->client) == DGATEWAY_STATE_FAILED, 3000);
+  WAIT_UNTIL (f->errors->len == 2, 2000);
+  g_assert_cmpuint (notifies, ==, 3);
+  g_object_get (f->client, "last-error", &copy, NULL);
+  g_assert_error (copy, DGATEWAY_ERROR, DGATEWAY_ERROR_AUTHENTICATION_FAILED);
+  dgateway_client_close (f->client);
+  g_assert_error (dgateway_client_get_last_error (f->client), DGATEWAY_ERROR,
+                  DGATEWAY_ERROR_AUTHENTICATION_FAILED);
+  g_assert_cmpuint (notifies, ==, 3);
+}
+
+/* A connect_async() that fails before any shard runs sets it too. */
+static void
+test_last_error_discovery (Fixture       *f,
+                           gconstpointer  data)
+{
+  dgateway_client_set_gateway_url (f->client, NULL);
+  dgateway_client_set_api_url (f->client, dgateway_mock_gateway_get_api_url (f->mock));
+  dgateway_mock_gateway_set_gateway_bot_response (f->mock, 401, "{\"message\":\"401: Unauthorized\",\"code\":0}");
+  dgateway_client_connect_async (f->client, NULL, connect_cb, f);
+  WAIT_UNTIL (f->connect_done, 5000);
+  g_assert_nonnull (f->connect_error);
+  g_assert_nonnull (dgateway_client_get_last_error (f->client));
+  g_assert_true (g_error_matches (dgateway_client_get_last_error (f->client),
+                                  f->connect_error->domain, f->connect_error->code));
+  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_FAILED);
 }
 
 static guint
@@ -953,6 +1032,8 @@ main (int   argc,
   ADD ("/dgateway/client/tcp-drop", test_tcp_drop, DGATEWAY_COMPRESSION_ZLIB_STREAM);
   g_test_add_func ("/dgateway/client/close-codes", test_close_codes);
   ADD ("/dgateway/client/fatal-on-connect", test_fatal_on_connect, DGATEWAY_COMPRESSION_NONE);
+  ADD ("/dgateway/client/last-error", test_last_error, DGATEWAY_COMPRESSION_NONE);
+  ADD ("/dgateway/client/last-error-discovery", test_last_error_discovery, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/backoff", test_backoff, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/resume/no-loss", test_resume_no_loss, DGATEWAY_COMPRESSION_ZSTD_STREAM);
   ADD ("/dgateway/client/resume/duplicates", test_replay_duplicates_skipped, DGATEWAY_COMPRESSION_NONE);

@@ -26,6 +26,12 @@ last_command (Fixture *f,
 }
 
 static void
+count_notify (guint *count)
+{
+  (*count)++;
+}
+
+static void
 test_presence (Fixture       *f,
                gconstpointer  data)
 {
@@ -37,8 +43,10 @@ test_presence (Fixture       *f,
   dgateway_presence_set_afk (presence, TRUE);
   dgateway_presence_set_since (presence, 1700000000000);
   connect_client (f);
+  g_assert_null (dgateway_client_get_presence (f->client));
   g_assert_true (dgateway_client_update_presence (f->client, presence, &error));
   g_assert_no_error (error);
+  g_assert_true (dgateway_client_get_presence (f->client) == presence);
 
   d = last_command (f, 3);
   g_assert_cmpstr (json_object_get_string_member (d, "status"), ==, "dnd");
@@ -56,6 +64,53 @@ test_presence (Fixture       *f,
   d = json_node_get_object (dgateway_mock_gateway_get_last_frame (f->mock, 2)->d);
   g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (d, "presence"),
                                                   "status"), ==, "dnd");
+}
+
+/* The activities read back as the typed objects received presences carry. */
+static void
+test_presence_activities (void)
+{
+  g_autoptr(DGatewayPresence) presence = dgateway_presence_new (DGATEWAY_STATUS_ONLINE);
+  g_autoptr(GListModel) first = NULL;
+  g_autoptr(DGatewayActivity) stream = NULL;
+  g_autoptr(DGatewayActivity) custom = NULL;
+  GListModel *list;
+  guint notifies = 0;
+
+  g_signal_connect_swapped (presence, "notify::activities", G_CALLBACK (count_notify), &notifies);
+
+  list = dgateway_presence_get_activities (presence);
+  g_assert_true (g_list_model_get_item_type (list) == DGATEWAY_TYPE_ACTIVITY);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 0);
+  first = g_object_ref (list);
+
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_STREAMING, "the build", NULL,
+                                  "https://twitch.tv/example");
+  dgateway_presence_add_activity (presence, DGATEWAY_ACTIVITY_TYPE_CUSTOM, "Custom Status",
+                                  "héllo", NULL);
+  g_assert_cmpuint (notifies, ==, 2);
+  /* A list handed out does not change under its holder. */
+  g_assert_cmpuint (g_list_model_get_n_items (first), ==, 0);
+
+  g_object_get (presence, "activities", &list, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (list), ==, 2);
+  g_assert_true (list == dgateway_presence_get_activities (presence));
+  stream = g_list_model_get_item (list, 0);
+  custom = g_list_model_get_item (list, 1);
+  g_object_unref (list);
+  g_assert_cmpstr (dgateway_activity_get_name (stream), ==, "the build");
+  g_assert_cmpint (dgateway_activity_get_activity_type (stream), ==, DGATEWAY_ACTIVITY_TYPE_STREAMING);
+  g_assert_cmpstr (dgateway_activity_get_url (stream), ==, "https://twitch.tv/example");
+  g_assert_null (dgateway_activity_get_state (stream));
+  g_assert_cmpint (dgateway_activity_get_activity_type (custom), ==, DGATEWAY_ACTIVITY_TYPE_CUSTOM);
+  g_assert_cmpstr (dgateway_activity_get_state (custom), ==, "héllo");
+  g_assert_null (dgateway_activity_get_url (custom));
+
+  dgateway_presence_clear_activities (presence);
+  dgateway_presence_clear_activities (presence);
+  g_assert_cmpuint (notifies, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (dgateway_presence_get_activities (presence)), ==, 0);
+  g_assert_cmpstr (dgateway_activity_get_name (stream), ==, "the build");
 }
 
 static void
@@ -103,6 +158,168 @@ test_request_guild_members (Fixture       *f,
   g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 8), ==, 2);
 }
 
+typedef struct {
+  gboolean done;
+  GListModel *members;
+  char **not_found;
+  GError *error;
+} MembersResult;
+
+static void
+members_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  MembersResult *r = data;
+
+  r->members = dgateway_client_request_guild_members_finish (DGATEWAY_CLIENT (source), result,
+                                                             &r->not_found, &r->error);
+  r->done = TRUE;
+}
+
+static void
+members_result_clear (MembersResult *r)
+{
+  g_clear_object (&r->members);
+  g_clear_pointer (&r->not_found, g_strfreev);
+  g_clear_error (&r->error);
+  r->done = FALSE;
+}
+
+/* Adds a generated guild of @n_members to the mock; returns its id. */
+static char *
+add_guild (Fixture  *f,
+           guint     n_members,
+           JsonNode **out_guild)
+{
+  g_autofree char *json = dgateway_mock_gateway_build_guild_create (0, n_members, 1);
+  JsonNode *guild = json_from_string (json, NULL);
+
+  g_assert_true (dgateway_mock_gateway_add_guild (f->mock, json, NULL));
+  *out_guild = guild;
+  return g_strdup (json_object_get_string_member (json_node_get_object (guild), "id"));
+}
+
+static const char *
+nth_member_id (JsonNode *guild,
+               guint     n)
+{
+  JsonArray *members = json_object_get_array_member (json_node_get_object (guild), "members");
+
+  return json_object_get_string_member (json_object_get_object_member (json_array_get_object_element (members, n),
+                                                                       "user"), "id");
+}
+
+/* 1500 members come in two chunks, gathered under the request's nonce. */
+static void
+test_request_members_async (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(JsonNode) guild = NULL;
+  g_autofree char *guild_id = add_guild (f, 1500, &guild);
+  g_autoptr(DGatewayGuildMember) last = NULL;
+  MembersResult r = { 0 };
+  JsonObject *d;
+
+  connect_client (f);
+  dgateway_client_request_guild_members_async (f->client, guild_id, "", NULL, 0, 5000, NULL,
+                                               members_cb, &r);
+  g_assert_false (r.done);
+  WAIT_UNTIL (r.done, 5000);
+  g_assert_no_error (r.error);
+  g_assert_true (g_list_model_get_item_type (r.members) == DGATEWAY_TYPE_GUILD_MEMBER);
+  g_assert_cmpuint (g_list_model_get_n_items (r.members), ==, 1500);
+  last = g_list_model_get_item (r.members, 1499);
+  g_assert_cmpstr (dgateway_user_get_id (dgateway_guild_member_get_user (last)), ==,
+                   nth_member_id (guild, 1499));
+  g_assert_nonnull (r.not_found);
+  g_assert_cmpuint (g_strv_length (r.not_found), ==, 0);
+  /* The chunks still reach the application's handlers. */
+  g_assert_cmpuint (count_events (f, "GUILD_MEMBERS_CHUNK"), ==, 2);
+
+  d = last_command (f, 8);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, guild_id);
+  g_assert_cmpstr (json_object_get_string_member (d, "query"), ==, "");
+  g_assert_cmpuint (strlen (json_object_get_string_member (d, "nonce")), >, 0);
+  g_assert_cmpuint (strlen (json_object_get_string_member (d, "nonce")), <=, 32);
+  members_result_clear (&r);
+
+  /* By user ids: those that are not members come back as not found. */
+  {
+    const char *ids[] = { nth_member_id (guild, 3), "1100000000000009999", nth_member_id (guild, 7), NULL };
+
+    dgateway_client_request_guild_members_async (f->client, guild_id, NULL, ids, 0, 5000, NULL,
+                                                 members_cb, &r);
+    WAIT_UNTIL (r.done, 5000);
+    g_assert_no_error (r.error);
+    g_assert_cmpuint (g_list_model_get_n_items (r.members), ==, 2);
+    g_assert_cmpuint (g_strv_length (r.not_found), ==, 1);
+    g_assert_cmpstr (r.not_found[0], ==, "1100000000000009999");
+    members_result_clear (&r);
+  }
+}
+
+static void
+test_request_members_errors (Fixture       *f,
+                             gconstpointer  data)
+{
+  const char *ids[] = { "1", NULL };
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  MembersResult r = { 0 };
+
+  connect_client (f);
+
+  /* Neither a query nor user ids, or both: refused, saying which. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, NULL, NULL,
+                                               0, 0, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (r.error->message, "neither"));
+  g_assert_null (r.members);
+  g_assert_null (r.not_found);
+  members_result_clear (&r);
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", ids,
+                                               0, 0, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (r.error->message, "not both"));
+  members_result_clear (&r);
+  g_assert_cmpuint (dgateway_mock_gateway_count_frames (f->mock, 8), ==, 0);
+
+  /* The mock holds no guild, so it never answers: the timeout ends it. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 100, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 2000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  members_result_clear (&r);
+
+  /* Cancelled meanwhile. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 5000, cancellable, members_cb, &r);
+  test_run_for (20);
+  g_cancellable_cancel (cancellable);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  members_result_clear (&r);
+
+  /* Closed meanwhile. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 5000, NULL, members_cb, &r);
+  test_run_for (20);
+  dgateway_client_close (f->client);
+  g_assert_false (r.done);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+  members_result_clear (&r);
+
+  /* Not connected at all: nothing is sent. */
+  dgateway_client_request_guild_members_async (f->client, DGATEWAY_MOCK_GATEWAY_GUILD_ID, "", NULL,
+                                               0, 5000, NULL, members_cb, &r);
+  WAIT_UNTIL (r.done, 1000);
+  g_assert_error (r.error, DGATEWAY_ERROR, DGATEWAY_ERROR_NOT_CONNECTED);
+  members_result_clear (&r);
+}
+
 static void
 test_voice_state (Fixture       *f,
                   gconstpointer  data)
@@ -133,6 +350,56 @@ test_soundboard (Fixture       *f,
   d = last_command (f, 31);
   g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (d, "guild_ids"), 0),
                    ==, DGATEWAY_MOCK_GATEWAY_GUILD_ID);
+}
+
+/* Op 43 goes to the shard of the guild, with the fields asked for. */
+static void
+test_channel_info (Fixture       *f,
+                   gconstpointer  data)
+{
+  /* (id >> 22) % 2 == 1: the second shard's guild. */
+  g_autofree char *guild_id = g_strdup_printf ("%" G_GUINT64_FORMAT, (guint64) 3 << 22);
+  g_autoptr(GError) error = NULL;
+  guint shard1_connection = 0;
+  JsonObject *d;
+  JsonArray *fields;
+
+  dgateway_client_set_shard_count (f->client, 2);
+  connect_client (f);
+  for (guint i = 0; i < 2; i++)
+    {
+      DGatewayMockFrame *identify = nth_frame (f, 2, i);
+      JsonArray *shard = json_object_get_array_member (json_node_get_object (identify->d), "shard");
+
+      if (json_array_get_int_element (shard, 0) == 1)
+        shard1_connection = identify->connection;
+    }
+  g_assert_cmpuint (shard1_connection, !=, 0);
+
+  g_assert_true (dgateway_client_request_channel_info (f->client, guild_id,
+                                                       DGATEWAY_CHANNEL_INFO_FIELDS_STATUS |
+                                                       DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME,
+                                                       &error));
+  g_assert_no_error (error);
+  d = last_command (f, 43);
+  g_assert_cmpuint (dgateway_mock_gateway_get_last_frame (f->mock, 43)->connection, ==, shard1_connection);
+  g_assert_cmpstr (json_object_get_string_member (d, "guild_id"), ==, guild_id);
+  fields = json_object_get_array_member (d, "fields");
+  g_assert_cmpuint (json_array_get_length (fields), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (fields, 0), ==, "status");
+  g_assert_cmpstr (json_array_get_string_element (fields, 1), ==, "voice_start_time");
+
+  g_assert_true (dgateway_client_request_channel_info (f->client, guild_id,
+                                                       DGATEWAY_CHANNEL_INFO_FIELDS_VOICE_START_TIME,
+                                                       &error));
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 43) == 2, 2000);
+  fields = json_object_get_array_member (last_command (f, 43), "fields");
+  g_assert_cmpuint (json_array_get_length (fields), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (fields, 0), ==, "voice_start_time");
+
+  g_assert_false (dgateway_client_request_channel_info (f->client, "not-a-snowflake",
+                                                        DGATEWAY_CHANNEL_INFO_FIELDS_STATUS, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
 }
 
 static void
@@ -331,9 +598,13 @@ main (int   argc,
   test_init (&argc, &argv);
 
   ADD ("/dgateway/commands/presence", test_presence);
+  g_test_add_func ("/dgateway/commands/presence-activities", test_presence_activities);
   ADD ("/dgateway/commands/request-guild-members", test_request_guild_members);
+  ADD ("/dgateway/commands/request-members-async", test_request_members_async);
+  ADD ("/dgateway/commands/request-members-errors", test_request_members_errors);
   ADD ("/dgateway/commands/voice-state", test_voice_state);
   ADD ("/dgateway/commands/soundboard", test_soundboard);
+  ADD ("/dgateway/commands/channel-info", test_channel_info);
   ADD ("/dgateway/commands/raw-and-too-large", test_raw_and_too_large);
   ADD ("/dgateway/commands/not-connected", test_not_connected);
   ADD ("/dgateway/commands/queued-while-reconnecting", test_queued_while_reconnecting);

@@ -293,13 +293,13 @@ change_settings_cb (DGatewayMockGateway *mock,
                     ReFixture   *f)
 {
   DGatewayClient *client = f->base.client;
-  g_autoptr(JsonNode) presence = NULL;
+  g_autoptr(DGatewayPresence) presence = NULL;
 
   if (f->calls++ > 0)
     return;
   g_assert_cmpint (dgateway_client_get_state (client), ==, DGATEWAY_STATE_CONNECTING);
 
-  presence = json_from_string ("{\"since\":null,\"activities\":[],\"status\":\"dnd\",\"afk\":false}", NULL);
+  presence = dgateway_presence_new (DGATEWAY_STATUS_DND);
   dgateway_client_set_compression (client, DGATEWAY_COMPRESSION_ZSTD_STREAM);
   dgateway_client_set_intents (client, DGATEWAY_INTENTS_GUILDS);
   dgateway_client_set_presence (client, presence);
