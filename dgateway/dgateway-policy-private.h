@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* Attempt @attempt (0 first) of a reconnection waits a time drawn from
  * [0.75, 1] × min × 2^attempt, capped at @max_ms and never under @min_ms;
- * @random01 is the draw, in [0, 1). */
+ * the first from [1, 2) × min, so that shards dropped together do not all
+ * come back at the same millisecond. @random01 is the draw, in [0, 1). */
 guint    dgateway_policy_backoff_delay      (guint   min_ms,
                                              guint   max_ms,
                                              guint   attempt,

@@ -12,9 +12,16 @@ dgateway_policy_backoff_delay (guint  min_ms,
 {
   double base, delay;
 
+  random01 = CLAMP (random01, 0.0, 1.0);
   max_ms = MAX (min_ms, max_ms);
   base = MIN ((double) min_ms * (double) (1u << MIN (attempt, 24u)), (double) max_ms);
-  delay = base * (0.75 + 0.25 * CLAMP (random01, 0.0, 1.0));
+  /* The first retry follows a drop that usually hit every shard at once;
+   * [0.75, 1] × min, clamped to min, would bring them all back in the
+   * same millisecond. It draws from [min, 2 × min) instead. */
+  if (attempt == 0)
+    delay = base * (1.0 + random01);
+  else
+    delay = base * (0.75 + 0.25 * random01);
   return (guint) CLAMP (delay, (double) min_ms, (double) max_ms);
 }
 

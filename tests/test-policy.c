@@ -9,9 +9,14 @@
 static void
 test_backoff (void)
 {
-  /* Attempt n: [0.75, 1] × 100 × 2^n, never under 100, never over 1000. */
+  /* The first attempt: [1, 2) × 100, spread over a whole min so that
+   * shards dropped together do not come back together. */
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.0), ==, 100);
-  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.999), ==, 99 + 1);
+  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.5), ==, 150);
+  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.999), ==, 199);
+  /* ... still capped. */
+  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 120, 0, 0.999), ==, 120);
+  /* Then attempt n: [0.75, 1] × 100 × 2^n, never under 100, never over 1000. */
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 1, 0.0), ==, 150);
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 1, 1.0), ==, 200);
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 3, 0.5), ==, 700);
