@@ -25,6 +25,30 @@ dgateway_policy_backoff_delay (guint  min_ms,
   return (guint) CLAMP (delay, (double) min_ms, (double) max_ms);
 }
 
+/* A grouped timer of n seconds fires in [n - 1/4, n + 3/4) s after it is
+ * armed: GLib's g_timeout_set_expiration() moves the expiry to the
+ * process's mark within the second, down if that is within a quarter of a
+ * second, up otherwise. */
+#define GROUPED_EARLY_MS 250
+#define GROUPED_LATE_MS  750
+
+guint
+dgateway_policy_beat_seconds (guint delay_ms,
+                              guint interval_ms)
+{
+  if (interval_ms < DGATEWAY_POLICY_GROUPED_MIN_MS || delay_ms < 1000 + GROUPED_LATE_MS)
+    return 0;
+  return (delay_ms - GROUPED_LATE_MS) / 1000;
+}
+
+guint
+dgateway_policy_deadline_seconds (guint timeout_ms)
+{
+  if (timeout_ms < DGATEWAY_POLICY_GROUPED_MIN_MS)
+    return 0;
+  return (guint) (((guint64) timeout_ms + GROUPED_EARLY_MS + 999) / 1000);
+}
+
 guint
 dgateway_policy_first_heartbeat (guint  interval_ms,
                                  double random01)
