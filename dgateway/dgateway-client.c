@@ -136,7 +136,22 @@ struct _DGatewayClient
   double notified[N_PROPS]; /* by property id: the metric values last notified */
   char *notified_session_id;
   GError *last_error;       /* why the client last failed or lost a connection */
+
+  /* Aggregates kept as the shards change, so that a heartbeat ACK or a
+   * state change costs O(1) and not a pass over thousands of shards. */
+  GHashTable *tallies;      /* DGatewayShard * → ShardTally, of the watched shards */
+  guint state_counts[DGATEWAY_STATE_FAILED + 1];
+  gint64 latency_sum;       /* over the shards with a latency */
+  guint latency_known;
+  guint64 events_lost;
 };
+
+/* What the client last saw of a shard: its part in the aggregates. */
+typedef struct {
+  DGatewayState state;
+  gint64 latency;
+  guint64 events_lost;
+} ShardTally;
 
 enum {
   SIGNAL_DISPATCH,
@@ -197,6 +212,54 @@ clear_shards (DGatewayClient *self)
     g_signal_handlers_disconnect_by_data (shard_at (self, i), self);
   g_ptr_array_set_size (self->shard_array, 0);
   g_list_store_remove_all (self->shards);
+
+  g_hash_table_remove_all (self->tallies);
+  memset (self->state_counts, 0, sizeof self->state_counts);
+  self->latency_sum = 0;
+  self->latency_known = 0;
+  self->events_lost = 0;
+}
+
+/* Moves @shard's part in the aggregates from what the client last saw to
+ * what it is now. Each of these changes notifies, so the client hears of
+ * every one (see watch_shard()). */
+static void
+tally_shard (DGatewayClient *self,
+             DGatewayShard  *shard)
+{
+  ShardTally *tally = g_hash_table_lookup (self->tallies, shard);
+  DGatewayState state = dgateway_shard_get_state (shard);
+  gint64 latency = dgateway_shard_get_latency (shard);
+  guint64 events_lost = dgateway_shard_get_events_lost (shard);
+
+  g_assert (tally != NULL && state < G_N_ELEMENTS (self->state_counts));
+
+  self->state_counts[tally->state]--;
+  self->state_counts[state]++;
+  if (tally->latency >= 0)
+    self->latency_sum -= tally->latency, self->latency_known--;
+  if (latency >= 0)
+    self->latency_sum += latency, self->latency_known++;
+  self->events_lost += events_lost - tally->events_lost;
+
+  tally->state = state;
+  tally->latency = latency;
+  tally->events_lost = events_lost;
+}
+
+/* Starts counting @shard in the aggregates as if it had been
+ * DISCONNECTED, with no latency and nothing lost, then tallies it. */
+static void
+add_tally (DGatewayClient *self,
+           DGatewayShard  *shard)
+{
+  ShardTally *tally = g_new0 (ShardTally, 1);
+
+  tally->state = DGATEWAY_STATE_DISCONNECTED;
+  tally->latency = -1;
+  self->state_counts[DGATEWAY_STATE_DISCONNECTED]++;
+  g_hash_table_insert (self->tallies, shard, tally);
+  tally_shard (self, shard);
 }
 
 /* The shards, as a new array of new references: a loop over it is safe
@@ -221,9 +284,8 @@ aggregate_state (DGatewayClient *self)
     return self->state == DGATEWAY_STATE_CONNECTING ? self->state : DGATEWAY_STATE_DISCONNECTED;
 
   for (guint o = 0; o < G_N_ELEMENTS (order); o++)
-    for (guint i = 0; i < n_shards (self); i++)
-      if (dgateway_shard_get_state (shard_at (self, i)) == order[o])
-        return order[o];
+    if (self->state_counts[order[o]] > 0)
+      return order[o];
 
   return DGATEWAY_STATE_DISCONNECTED;
 }
@@ -1110,6 +1172,8 @@ shard_notify_cb (GObject    *object,
   g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   guint generation = self->generation;
 
+  /* Even while closing: the tallies must follow every change. */
+  tally_shard (self, DGATEWAY_SHARD (object));
   if (self->closing)
     return;
 
@@ -1168,6 +1232,7 @@ static void
 watch_shard (DGatewayClient *self,
              DGatewayShard  *shard)
 {
+  add_tally (self, shard);
   g_signal_connect (shard, "payload", G_CALLBACK (shard_payload_cb), self);
   g_signal_connect (shard, "connection-lost", G_CALLBACK (shard_connection_lost_cb), self);
   g_signal_connect (shard, "reconnected", G_CALLBACK (shard_reconnected_cb), self);
@@ -1716,20 +1781,9 @@ dgateway_client_get_state (DGatewayClient *self)
 gint64
 dgateway_client_get_latency (DGatewayClient *self)
 {
-  gint64 total = 0;
-  guint known = 0;
-
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), -1);
 
-  for (guint i = 0; i < n_shards (self); i++)
-    {
-      gint64 latency = dgateway_shard_get_latency (shard_at (self, i));
-
-      if (latency >= 0)
-        total += latency, known++;
-    }
-
-  return known ? total / known : -1;
+  return self->latency_known ? self->latency_sum / self->latency_known : -1;
 }
 
 /**
@@ -1867,7 +1921,7 @@ dgateway_client_get_events_lost (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return sum_shards (self, dgateway_shard_get_events_lost);
+  return self->events_lost;
 }
 
 /**
@@ -1994,6 +2048,7 @@ dgateway_client_finalize (GObject *object)
   g_clear_error (&self->last_error);
   g_clear_object (&self->shards);
   g_clear_pointer (&self->shard_array, g_ptr_array_unref);
+  g_clear_pointer (&self->tallies, g_hash_table_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (dgateway_client_parent_class)->finalize (object);
@@ -2582,6 +2637,7 @@ dgateway_client_init (DGatewayClient *self)
 {
   self->shards = g_list_store_new (DGATEWAY_TYPE_SHARD);
   self->shard_array = g_ptr_array_new_with_free_func (g_object_unref);
+  self->tallies = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   self->settings.large_threshold = 50;
   self->settings.hello_timeout = DEFAULT_HELLO_TIMEOUT_MS;
   self->last_shard = -1;

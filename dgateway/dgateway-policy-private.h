@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 
 /* Attempt @attempt (0 first) of a reconnection waits a time drawn from
  * [0.75, 1] × min × 2^attempt, capped at @max_ms and never under @min_ms;
- * @random01 is the draw, in [0, 1). */
+ * the first from [1, 2) × min, so that shards dropped together do not all
+ * come back at the same millisecond. @random01 is the draw, in [0, 1). */
 guint    dgateway_policy_backoff_delay      (guint   min_ms,
                                              guint   max_ms,
                                              guint   attempt,
@@ -23,6 +24,26 @@ guint    dgateway_policy_backoff_delay      (guint   min_ms,
 /* The first heartbeat of a connection waits interval × jitter. */
 guint    dgateway_policy_first_heartbeat    (guint   interval_ms,
                                              double  random01);
+
+/* Timers of a heartbeat interval at least this long are grouped:
+ * g_timeout_source_new_seconds() wakes every such timer of a process in
+ * the same instant of each second, where millisecond timers would wake
+ * the shared context once per shard. Shorter intervals (the tests beat
+ * every 200–1000 ms) keep millisecond timers. */
+#define DGATEWAY_POLICY_GROUPED_MIN_MS 5000
+
+/* The whole seconds for a grouped timer standing in for a heartbeat due
+ * in @delay_ms, of a heartbeat interval of @interval_ms, or 0 to keep a
+ * millisecond timer. GLib fires a grouped timer of n seconds between
+ * n - 1/4 and n + 3/4 s after it is armed: the beat may come up to two
+ * seconds early, never late. */
+guint    dgateway_policy_beat_seconds       (guint   delay_ms,
+                                             guint   interval_ms);
+
+/* The same for a deadline of @timeout_ms (HELLO, the ACK after a
+ * wake-up): a grouped timer that never fires before it, or 0 for a
+ * millisecond timer when the deadline is short. */
+guint    dgateway_policy_deadline_seconds   (guint   timeout_ms);
 
 /* Whether the beat sent at @sent_at (monotonic µs, 0 for none pending) is
  * overdue when the next one is due at @now: a zombie connection. Half an

@@ -71,6 +71,14 @@ GSource             *dgateway_shard_config_add_timeout (DGatewayShardConfig *sel
                                                         GSourceFunc          func,
                                                         gpointer             data);
 
+/* The same, in whole seconds: GLib wakes every such timer of the process
+ * at the same instant of a second (g_timeout_source_new_seconds()), so a
+ * thousand shards' heartbeats cost one wake-up, not a thousand. */
+GSource             *dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
+                                                                guint                seconds,
+                                                                GSourceFunc          func,
+                                                                gpointer             data);
+
 void                 dgateway_source_clear        (GSource                   **source);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DGatewayShardConfig, dgateway_shard_config_unref)

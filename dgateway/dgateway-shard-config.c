@@ -79,6 +79,19 @@ dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
   return source;
 }
 
+GSource *
+dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
+                                           guint                seconds,
+                                           GSourceFunc          func,
+                                           gpointer             data)
+{
+  GSource *source = g_timeout_source_new_seconds (seconds);
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_attach (source, self->context);
+  return source;
+}
+
 void
 dgateway_source_clear (GSource **source)
 {

@@ -321,6 +321,22 @@ add_timeout (DGatewayShard *self,
   return dgateway_shard_config_add_timeout (self->config, interval_ms, func, self);
 }
 
+/* A deadline that may pass a little late: grouped with the other shards'
+ * timers when it is long enough for a second not to matter (see
+ * dgateway_policy_deadline_seconds()), so that idle shards do not each
+ * wake the shared context. */
+static GSource *
+add_deadline (DGatewayShard *self,
+              guint          timeout_ms,
+              GSourceFunc    func)
+{
+  guint seconds = dgateway_policy_deadline_seconds (timeout_ms);
+
+  if (seconds == 0)
+    return add_timeout (self, timeout_ms, func);
+  return dgateway_shard_config_add_timeout_seconds (self->config, seconds, func, self);
+}
+
 /* Sending */
 
 static void
@@ -495,12 +511,22 @@ send_resume (DGatewayShard *self)
 
 static gboolean heartbeat_cb (gpointer data);
 
+/* With Discord's interval of about 41 s, beats go on a grouped timer
+ * that may fire up to two seconds early but never late (see
+ * dgateway_policy_beat_seconds()): at 1,024 shards, one wake-up a second
+ * instead of one per shard and beat. */
 static void
 schedule_heartbeat (DGatewayShard *self,
                     guint          delay_ms)
 {
+  guint seconds = dgateway_policy_beat_seconds (delay_ms, self->heartbeat_interval);
+
   dgateway_source_clear (&self->heartbeat_source);
-  self->heartbeat_source = add_timeout (self, delay_ms, heartbeat_cb);
+  if (seconds == 0)
+    self->heartbeat_source = add_timeout (self, delay_ms, heartbeat_cb);
+  else
+    self->heartbeat_source = dgateway_shard_config_add_timeout_seconds (self->config, seconds,
+                                                                        heartbeat_cb, self);
 }
 
 static void
@@ -1435,7 +1461,7 @@ attach_connection (DGatewayShard           *self,
   g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), self);
   g_signal_connect (ws, "error", G_CALLBACK (ws_error_cb), self);
 
-  self->hello_source = add_timeout (self, settings->hello_timeout, hello_timeout_cb);
+  self->hello_source = add_deadline (self, settings->hello_timeout, hello_timeout_cb);
 }
 
 static void
@@ -1666,7 +1692,7 @@ dgateway_shard_check_alive (DGatewayShard *self)
     return;
 
   send_heartbeat (self);
-  self->alive_source = add_timeout (self, self->conn->settings.wake_timeout, alive_timeout_cb);
+  self->alive_source = add_deadline (self, self->conn->settings.wake_timeout, alive_timeout_cb);
 }
 
 /* A session handed over from an earlier run: the next start resumes it. */

@@ -14,7 +14,9 @@
  * READY lists them, a GUILD_CREATE follows for each, and Request Guild
  * Members gets their members.  With --close-after N it closes every
  * connection with --close-code after N dispatches, so that clients show
- * how they resume. */
+ * how they resume.  SIGUSR1 drops every open connection at once, without
+ * a close frame, as a network failure would: tests/idle-shards.c --storm
+ * uses it to time a reconnection storm. */
 
 #include <dgateway-testing.h>
 
@@ -62,6 +64,18 @@ quit_cb (gpointer user_data)
   GMainLoop *loop = user_data;
 
   g_main_loop_quit (loop);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+drop_all_cb (gpointer user_data)
+{
+  DGatewayMockGateway *gateway = user_data;
+  guint n = dgateway_mock_gateway_get_n_connections (gateway);
+
+  /* Dropping a connection that is closed or dropped already does nothing. */
+  for (guint i = 1; i <= n; i++)
+    dgateway_mock_gateway_drop_connection (gateway, i);
   return G_SOURCE_CONTINUE;
 }
 
@@ -160,15 +174,16 @@ configure (DGatewayMockGateway  *gateway,
     }
 }
 
-/* Serves until a signal or, if asked, the end of stdin. */
+/* Serves until SIGINT, SIGTERM or, if asked, the end of stdin. */
 static void
-run (void)
+run (DGatewayMockGateway *gateway)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  guint sigint_id, sigterm_id, stdin_id = 0;
+  guint sigint_id, sigterm_id, sigusr1_id, stdin_id = 0;
 
   sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  sigusr1_id = g_unix_signal_add (SIGUSR1, drop_all_cb, gateway);
   if (exit_on_stdin_eof)
     stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, loop);
 
@@ -176,6 +191,7 @@ run (void)
 
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
+  g_source_remove (sigusr1_id);
   if (stdin_id != 0 && g_main_context_find_source_by_id (NULL, stdin_id) != NULL)
     g_source_remove (stdin_id);
 }
@@ -211,7 +227,7 @@ main (int    argc,
   if (log_frames)
     g_signal_connect (gateway, "frame-received", G_CALLBACK (frame_received_cb), NULL);
 
-  run ();
+  run (gateway);
 
   /* Let the close frames sent on disposal finish closing their sockets. */
   g_object_unref (gateway);

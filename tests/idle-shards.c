@@ -3,25 +3,31 @@
 /* Measures what idle shards cost: connects N shards of one client to the
  * mock gateway (run as a separate process, so its cost is not counted),
  * then reports the resident memory per shard and the CPU time spent while
- * the connections only heartbeat.
+ * the connections only heartbeat, and the time until all were CONNECTED.
+ * With --storm it then has the mock drop every connection at once
+ * (SIGUSR1) and reports the time until every shard has reconnected.
  *
- *   ./_build/tests/dgateway-idle-shards --shards 64 --seconds 60
+ *   ./_build/tests/dgateway-idle-shards --shards 64 --seconds 60 --storm
  */
 
 #include <dgateway/dgateway.h>
 
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 
 static int n_shards = 64;
 static int seconds = 60;
 static int interval = 41250;
+static gboolean storm = FALSE;
 
 static GOptionEntry entries[] = {
   { "shards", 'n', 0, G_OPTION_ARG_INT, &n_shards, "Shards to connect", "N" },
   { "seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "Idle time to measure", "S" },
   { "interval", 'i', 0, G_OPTION_ARG_INT, &interval, "Heartbeat interval (ms)", "MS" },
+  { "storm", 0, 0, G_OPTION_ARG_NONE, &storm, "Then drop every connection at once and time the reconnection", NULL },
   { NULL }
 };
 
@@ -76,6 +82,44 @@ run_for (int s)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static void
+reconnected_cb (DGatewayClient *client,
+                DGatewayShard  *shard,
+                gboolean        resumed,
+                gpointer        data)
+{
+  int *counts = data;
+
+  counts[resumed ? 0 : 1]++;
+}
+
+/* Drops every connection at once and waits until each shard is back: a
+ * network blip as hundreds of shards see it. Returns the seconds taken. */
+static G_GNUC_NO_INLINE double
+run_storm (DGatewayClient *client,
+           GSubprocess    *mock,
+           int            *counts)
+{
+  gint64 start;
+  gulong id = g_signal_connect (client, "reconnected", G_CALLBACK (reconnected_cb), counts);
+
+  start = g_get_monotonic_time ();
+  kill ((pid_t) atoi (g_subprocess_get_identifier (mock)), SIGUSR1);
+  while (counts[0] + counts[1] < n_shards)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (client, id);
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* Not inlined, so that `valgrind --tool=callgrind
+ * --toggle-collect=measure_idle --toggle-collect=run_storm` counts the
+ * instructions of the idle period and of the storm alone. */
+static G_GNUC_NO_INLINE void
+measure_idle (int s)
+{
+  run_for (s);
+}
+
 static GSubprocess *
 spawn_mock (char **url)
 {
@@ -110,6 +154,7 @@ main (int   argc,
   gboolean connected = FALSE;
   long rss_before, rss_after;
   double cpu_before, cpu_after;
+  gint64 connect_start, connect_end;
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -124,22 +169,38 @@ main (int   argc,
                 "identify-queue", queue, NULL);
 
   rss_before = rss_kib ();
+  connect_start = g_get_monotonic_time ();
   dgateway_client_connect_async (client, NULL, connected_cb, &connected);
   while (!connected)
     g_main_context_iteration (NULL, TRUE);
+  connect_end = g_get_monotonic_time ();
   run_for (2);
   rss_after = rss_kib ();
 
   cpu_before = cpu_seconds ();
-  run_for (seconds);
+  measure_idle (seconds);
   cpu_after = cpu_seconds ();
 
-  printf ("| shards | RSS before | RSS connected | RSS per shard | idle CPU | idle CPU per shard |\n");
-  printf ("|---|---|---|---|---|---|\n");
-  printf ("| %d | %ld KiB | %ld KiB | %.1f KiB | %.3f %% | %.2f µs/s |\n",
+  printf ("| shards | RSS before | RSS connected | RSS per shard | idle CPU | idle CPU per shard | all CONNECTED |\n");
+  printf ("|---|---|---|---|---|---|---|\n");
+  printf ("| %d | %ld KiB | %ld KiB | %.1f KiB | %.3f %% | %.2f µs/s | %.2f s |\n",
           n_shards, rss_before, rss_after, (double) (rss_after - rss_before) / n_shards,
           100.0 * (cpu_after - cpu_before) / seconds,
-          1e6 * (cpu_after - cpu_before) / seconds / n_shards);
+          1e6 * (cpu_after - cpu_before) / seconds / n_shards,
+          (connect_end - connect_start) / 1e6);
+
+  if (storm)
+    {
+      int counts[2] = { 0, 0 };
+      double cpu_storm = cpu_seconds ();
+      guint attempts = dgateway_client_get_reconnect_count (client);
+      double taken = run_storm (client, mock, counts);
+
+      attempts = dgateway_client_get_reconnect_count (client) - attempts;
+      printf ("storm: all %d shards back in %.2f s (%d resumed, %d identified) "
+              "after %u attempts, %.3f s CPU\n",
+              n_shards, taken, counts[0], counts[1], attempts, cpu_seconds () - cpu_storm);
+    }
 
   dgateway_client_close (client);
   g_output_stream_close (g_subprocess_get_stdin_pipe (mock), NULL, NULL);

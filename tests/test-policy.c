@@ -9,9 +9,14 @@
 static void
 test_backoff (void)
 {
-  /* Attempt n: [0.75, 1] × 100 × 2^n, never under 100, never over 1000. */
+  /* The first attempt: [1, 2) × 100, spread over a whole min so that
+   * shards dropped together do not come back together. */
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.0), ==, 100);
-  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.999), ==, 99 + 1);
+  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.5), ==, 150);
+  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 0, 0.999), ==, 199);
+  /* ... still capped. */
+  g_assert_cmpuint (dgateway_policy_backoff_delay (100, 120, 0, 0.999), ==, 120);
+  /* Then attempt n: [0.75, 1] × 100 × 2^n, never under 100, never over 1000. */
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 1, 0.0), ==, 150);
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 1, 1.0), ==, 200);
   g_assert_cmpuint (dgateway_policy_backoff_delay (100, 1000, 3, 0.5), ==, 700);
@@ -31,6 +36,60 @@ test_first_heartbeat (void)
   g_assert_cmpuint (dgateway_policy_first_heartbeat (41250, 0.0), ==, 0);
   g_assert_cmpuint (dgateway_policy_first_heartbeat (41250, 0.5), ==, 20625);
   g_assert_cmpuint (dgateway_policy_first_heartbeat (41250, 0.99999), <, 41250);
+}
+
+static void
+test_beat_seconds (void)
+{
+  /* Discord's interval: a grouped timer of 40 s fires in [39.75, 40.75) s,
+   * never after the 41.25 s the beat is due. */
+  g_assert_cmpuint (dgateway_policy_beat_seconds (41250, 41250), ==, 40);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (41000, 41000), ==, 40);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (40999, 41000), ==, 40);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (40749, 41000), ==, 39);
+  /* A jittered first beat keeps its second. */
+  g_assert_cmpuint (dgateway_policy_beat_seconds (12345, 41250), ==, 11);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (1750, 41250), ==, 1);
+  /* Under two seconds a grouped timer could fire late: milliseconds. */
+  g_assert_cmpuint (dgateway_policy_beat_seconds (1749, 41250), ==, 0);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (0, 41250), ==, 0);
+  /* Short intervals (the tests') keep millisecond precision throughout. */
+  g_assert_cmpuint (dgateway_policy_beat_seconds (4999, 4999), ==, 0);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (1000, 1000), ==, 0);
+  g_assert_cmpuint (dgateway_policy_beat_seconds (5000, 5000), ==, 4);
+
+  /* Whatever the delay, the grouped timer's latest firing is never after
+   * it, and its earliest at most two seconds before. */
+  for (guint delay = 1750; delay < 100000; delay += 37)
+    {
+      guint n = dgateway_policy_beat_seconds (delay, 41250);
+
+      g_assert_cmpuint (n * 1000 + 750, <=, delay);
+      g_assert_cmpuint (n * 1000 - 250 + 2000, >=, delay);
+    }
+}
+
+static void
+test_deadline_seconds (void)
+{
+  /* Never before the deadline: 31 s fires in [30.75, 31.75) s. */
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (30000), ==, 31);
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (30750), ==, 31);
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (30751), ==, 32);
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (5000), ==, 6);
+  /* Short deadlines (the tests' 300–1000 ms) keep millisecond timers. */
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (4999), ==, 0);
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (500), ==, 0);
+  /* No overflow at the top. */
+  g_assert_cmpuint (dgateway_policy_deadline_seconds (G_MAXUINT), ==, G_MAXUINT / 1000 + 1);
+
+  for (guint timeout = 5000; timeout < 100000; timeout += 37)
+    {
+      guint n = dgateway_policy_deadline_seconds (timeout);
+
+      g_assert_cmpuint (n * 1000 - 250, >=, timeout);
+      g_assert_cmpuint (n * 1000 - 250, <, timeout + 1000);
+    }
 }
 
 static void
@@ -70,6 +129,8 @@ main (int   argc,
 
   g_test_add_func ("/dgateway/policy/backoff", test_backoff);
   g_test_add_func ("/dgateway/policy/first-heartbeat", test_first_heartbeat);
+  g_test_add_func ("/dgateway/policy/beat-seconds", test_beat_seconds);
+  g_test_add_func ("/dgateway/policy/deadline-seconds", test_deadline_seconds);
   g_test_add_func ("/dgateway/policy/heartbeat-missed", test_heartbeat_missed);
   g_test_add_func ("/dgateway/policy/command-budget", test_command_budget);
 

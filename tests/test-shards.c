@@ -281,6 +281,50 @@ test_custom_queue (Fixture       *f,
   WAIT_UNTIL (f->reconnected == 2, 3000);
 }
 
+/* A network blip drops every shard at once: they all resume without
+ * asking the identify queue, and do not all come back in the same
+ * millisecond. */
+static void
+test_all_drop (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(TestQueue) queue = g_object_new (TEST_TYPE_QUEUE, NULL);
+  const guint n = 8;
+  const guint delay_min = 500;
+  gint64 first = G_MAXINT64, last = 0;
+
+  /* A first-retry window wide enough that the handshakes of eight
+   * shards at once (a few ms each) cannot pass for jitter. */
+  dgateway_client_set_reconnect_delay_min (f->client, delay_min);
+  dgateway_client_set_reconnect_delay_max (f->client, 4 * delay_min);
+  dgateway_client_set_shard_count (f->client, n);
+  dgateway_client_set_identify_queue (f->client, DGATEWAY_IDENTIFY_QUEUE (queue));
+  dgateway_client_connect_async (f->client, NULL, connect_cb, f);
+  WAIT_UNTIL (queue->requests == n, 2000);
+  for (guint id = 0; id < n; id++)
+    test_queue_grant (queue, id);
+  WAIT_UNTIL (f->connect_done, 3000);
+  g_assert_no_error (f->connect_error);
+
+  for (guint i = 1; i <= n; i++)
+    dgateway_mock_gateway_drop_connection (f->mock, i);
+  WAIT_UNTIL (f->resumed == n, 2 * delay_min + 2000);
+  g_assert_cmpuint (queue->requests, ==, n);
+  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_CONNECTED);
+
+  for (guint i = n + 1; i <= 2 * n; i++)
+    {
+      gint64 opened = dgateway_mock_gateway_get_connection_opened (f->mock, i);
+
+      first = MIN (first, opened);
+      last = MAX (last, opened);
+    }
+  /* The first retries draw from [delay_min, 2 × delay_min): eight draws
+   * all within a fifth of that are a chance of about 1 in 12,000. Without
+   * jitter they all wait delay_min and open within a few ms. */
+  g_assert_cmpint (last - first, >=, delay_min / 5 * 1000);
+}
+
 /* A guild id that Discord routes to shard @shard of @count. */
 static char *
 guild_on_shard (guint shard,
@@ -447,6 +491,7 @@ main (int   argc,
   ADD ("/dgateway/shards/custom-queue", test_custom_queue);
   ADD ("/dgateway/shards/routing", test_routing);
   ADD ("/dgateway/shards/one-drops", test_one_shard_drops);
+  ADD ("/dgateway/shards/all-drop", test_all_drop);
   ADD ("/dgateway/shards/rest-unauthorized", test_rest_unauthorized);
   ADD ("/dgateway/shards/rest-rate-limited", test_rest_rate_limited);
   ADD ("/dgateway/shards/rest-error", test_rest_error);
