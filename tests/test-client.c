@@ -517,26 +517,11 @@ test_last_error_discovery (Fixture       *f,
   g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_FAILED);
 }
 
-static guint
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  /* Bound but not listening: connections are refused at once. */
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static void
 test_backoff (Fixture       *f,
               gconstpointer  data)
 {
-  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/gateway", closed_port ());
+  g_autofree char *url = g_strdup_printf ("ws://127.0.0.1:%u/gateway", test_closed_port ());
 
   dgateway_client_set_gateway_url (f->client, url);
   dgateway_client_connect_async (f->client, NULL, connect_cb, f);

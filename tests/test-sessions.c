@@ -12,20 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-static guint
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, address, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static gint64
 resume_seq (DGatewayMockGateway *mock)
 {
@@ -52,7 +38,7 @@ static void
 test_long_outage_resumes (Fixture       *f,
                           gconstpointer  data)
 {
-  guint port = closed_port ();
+  guint port = test_closed_port ();
   g_autofree char *dead_url = g_strdup_printf ("ws://127.0.0.1:%u/resume", port);
   g_autoptr(GVariant) saved = NULL;
   g_autoptr(GVariant) session = NULL;

@@ -47,6 +47,7 @@ gboolean test_flag_cb      (gpointer    data);
 void     test_init         (int        *argc,
                             char     ***argv);
 gboolean test_log_saw_token (void);
+guint    test_closed_port  (void);
 DGatewayEncoding test_encoding (void);
 
 #define INTENTS (DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MESSAGES | \
