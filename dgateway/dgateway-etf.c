@@ -709,39 +709,6 @@ parse_byte_list (Parser       *self,
 
 /* Maps */
 
-static inline gboolean
-same_name (const DGatewayValue *a,
-           const DGatewayValue *b)
-{
-  return a->length == b->length && memcmp (a->u.string, b->u.string, a->length) == 0;
-}
-
-static inline guint64
-name_bit (const DGatewayValue *name)
-{
-  const guchar *s = (const guchar *) name->u.string;
-  guint hash = name->length;
-
-  if (name->length > 0)
-    hash = hash * 31 + s[0] * 7 + s[name->length - 1];
-  return G_GUINT64_CONSTANT (1) << (hash & 63);
-}
-
-static void
-shadow_earlier (Parser *self,
-                gsize   object,
-                gsize   name)
-{
-  gsize key = object + 1;
-
-  while (key < name)
-    {
-      if (same_name (&self->tape[key], &self->tape[name]))
-        self->tape[key].flags |= DGATEWAY_JSON_SHADOWED;
-      key = dgateway_json_next (&self->tape[key + 1]) - self->tape;
-    }
-}
-
 /* A key: a binary or an atom, whatever its name (nil too). */
 static const guint8 *
 parse_key (Parser       *self,
@@ -791,9 +758,9 @@ parse_map (Parser       *self,
       if (p == NULL)
         return NULL;
 
-      bit = name_bit (&self->tape[name]);
+      bit = dgateway_json_name_bit (&self->tape[name]);
       if (G_UNLIKELY (names & bit))
-        shadow_earlier (self, index, name);
+        dgateway_json_shadow_earlier (self->tape, index, name);
       names |= bit;
 
       if (!has (self, p, 1))

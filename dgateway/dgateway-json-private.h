@@ -4,6 +4,8 @@
 
 #include "dgateway-payload-private.h"
 
+#include <string.h>
+
 G_BEGIN_DECLS
 
 /*
@@ -75,6 +77,39 @@ dgateway_json_next (const DGatewayValue *value)
     return value + value->u.span;
 
   return value + 1;
+}
+
+/* Duplicate member names, for both readers: one bit per name in a 64-bit
+ * set finds likely duplicates in one pass, and only then are the earlier
+ * members of that name marked DGATEWAY_JSON_SHADOWED (the last one wins,
+ * as in json-glib). */
+static inline guint64
+dgateway_json_name_bit (const DGatewayValue *name)
+{
+  const guchar *s = (const guchar *) name->u.string;
+  guint hash = name->length;
+
+  if (name->length > 0)
+    hash = hash * 31 + s[0] * 7 + s[name->length - 1];
+  return G_GUINT64_CONSTANT (1) << (hash & 63);
+}
+
+/* Marks the members of the object at @object before the name at @name
+ * that have that name, so that lookups skip them. */
+static inline void
+dgateway_json_shadow_earlier (DGatewayValue *tape,
+                              gsize          object,
+                              gsize          name)
+{
+  gsize key = object + 1;
+
+  while (key < name)
+    {
+      if (tape[key].length == tape[name].length &&
+          memcmp (tape[key].u.string, tape[name].u.string, tape[name].length) == 0)
+        tape[key].flags |= DGATEWAY_JSON_SHADOWED;
+      key = dgateway_json_next (&tape[key + 1]) - tape;
+    }
 }
 
 G_END_DECLS

@@ -563,42 +563,6 @@ parse_literal (Parser     *self,
 
 /* Objects */
 
-static inline gboolean
-same_name (const DGatewayValue *a,
-           const DGatewayValue *b)
-{
-  return a->length == b->length && memcmp (a->u.string, b->u.string, a->length) == 0;
-}
-
-/* One bit for a member name, to find likely duplicates in one pass. */
-static inline guint64
-name_bit (const DGatewayValue *name)
-{
-  const guchar *s = (const guchar *) name->u.string;
-  guint hash = name->length;
-
-  if (name->length > 0)
-    hash = hash * 31 + s[0] * 7 + s[name->length - 1];
-  return G_GUINT64_CONSTANT (1) << (hash & 63);
-}
-
-/* Marks the members of the object at @object before the name at @name
- * that have that name, so that lookups skip them. */
-static void
-shadow_earlier (Parser *self,
-                gsize   object,
-                gsize   name)
-{
-  gsize key = object + 1;
-
-  while (key < name)
-    {
-      if (same_name (&self->tape[key], &self->tape[name]))
-        self->tape[key].flags |= DGATEWAY_JSON_SHADOWED;
-      key = dgateway_json_next (&self->tape[key + 1]) - self->tape;
-    }
-}
-
 /* One "name": value pair at @p, which should be the opening quote. */
 static char *
 parse_member (Parser  *self,
@@ -616,9 +580,9 @@ parse_member (Parser  *self,
   if (p == NULL)
     return NULL;
 
-  bit = name_bit (&self->tape[name]);
+  bit = dgateway_json_name_bit (&self->tape[name]);
   if (G_UNLIKELY (*names & bit))
-    shadow_earlier (self, object, name);
+    dgateway_json_shadow_earlier (self->tape, object, name);
   *names |= bit;
 
   p = skip_space (p);

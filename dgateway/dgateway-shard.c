@@ -339,24 +339,21 @@ add_deadline (DGatewayShard *self,
 
 /* Sending */
 
+/* Sends one encoded payload: JSON in a text message, ETF in a binary one
+ * (Discord never takes compressed messages). */
 static void
-send_text (DGatewayShard *self,
-           const char    *text)
-{
-  dgateway_rate_limiter_record (self->limiter, g_get_monotonic_time ());
-  soup_websocket_connection_send_text (self->ws, text);
-}
-
-/* ETF travels in binary messages; Discord never takes compressed ones. */
-static void
-send_binary (DGatewayShard *self,
-             GBytes        *frame)
+send_frame (DGatewayShard    *self,
+            DGatewayEncoding  encoding,
+            GBytes           *frame)
 {
   gsize length;
   gconstpointer data = g_bytes_get_data (frame, &length);
 
   dgateway_rate_limiter_record (self->limiter, g_get_monotonic_time ());
-  soup_websocket_connection_send_binary (self->ws, data, length);
+  if (encoding == DGATEWAY_ENCODING_ETF)
+    soup_websocket_connection_send_binary (self->ws, data, length);
+  else
+    soup_websocket_connection_send_text (self->ws, data);
 }
 
 static char *
@@ -377,33 +374,44 @@ serialize_payload (int       op,
   return json_to_string (root, FALSE);
 }
 
+/* {"op": @op, "d": @data} in @encoding. JSON text keeps its NUL past the
+ * end of the bytes, for send_frame(). */
+static GBytes *
+encode_frame (DGatewayEncoding   encoding,
+              int                op,
+              JsonNode          *data,
+              GError           **error)
+{
+  char *text;
+
+  if (encoding == DGATEWAY_ENCODING_ETF)
+    return dgateway_etf_serialize_command (op, data, error);
+
+  text = serialize_payload (op, data);
+  return g_bytes_new_take (text, strlen (text));
+}
+
 static void
 send_payload (DGatewayShard *self,
               int            op,
               JsonNode      *data)
 {
-  g_autofree char *text = NULL;
+  DGatewayEncoding encoding;
+  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GError) error = NULL;
 
   if (self->ws == NULL ||
       soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
 
-  if (self->conn->settings.encoding == DGATEWAY_ENCODING_ETF)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) frame = dgateway_etf_serialize_command (op, data, &error);
-
-      /* Only the application's presence could hold what ETF cannot say
-       * (text that is not UTF-8): the gateway would not have read it. */
-      if (frame == NULL)
-        g_warning ("Shard %u: could not encode op %d: %s", self->shard_id, op, error->message);
-      else
-        send_binary (self, frame);
-      return;
-    }
-
-  text = serialize_payload (op, data);
-  send_text (self, text);
+  encoding = self->conn->settings.encoding;
+  frame = encode_frame (encoding, op, data, &error);
+  /* Only the application's presence could hold what ETF cannot say (text
+   * that is not UTF-8): the gateway would not have read it. */
+  if (frame == NULL)
+    g_warning ("Shard %u: could not encode op %d: %s", self->shard_id, op, error->message);
+  else
+    send_frame (self, encoding, frame);
 }
 
 static JsonNode *
@@ -597,22 +605,10 @@ encode_command (DGatewayEncoding   encoding,
                 JsonNode          *data,
                 GError           **error)
 {
-  g_autoptr(GBytes) frame = NULL;
+  g_autoptr(GBytes) frame = encode_frame (encoding, op, data, error);
 
-  if (encoding == DGATEWAY_ENCODING_ETF)
-    {
-      frame = dgateway_etf_serialize_command (op, data, error);
-      if (frame == NULL)
-        return NULL;
-    }
-  else
-    {
-      char *text = serialize_payload (op, data);
-
-      /* The size leaves out the NUL, which stays for send_text (). */
-      frame = g_bytes_new_take (text, strlen (text));
-    }
-
+  if (frame == NULL)
+    return NULL;
   if (g_bytes_get_size (frame) > MAX_COMMAND_SIZE)
     {
       g_set_error (error, DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
@@ -647,10 +643,7 @@ send_command_frame (DGatewayShard *self,
       command->encoding = encoding;
     }
 
-  if (encoding == DGATEWAY_ENCODING_ETF)
-    send_binary (self, command->frame);
-  else
-    send_text (self, g_bytes_get_data (command->frame, NULL));
+  send_frame (self, encoding, command->frame);
 }
 
 static gboolean command_cb (gpointer data);

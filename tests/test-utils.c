@@ -251,3 +251,27 @@ test_closed_port (void)
   bound = g_socket_get_local_address (socket, NULL);
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
+
+/* The sequence number of the last RESUME @mock received. */
+gint64
+test_resume_seq (DGatewayMockGateway *mock)
+{
+  DGatewayMockFrame *resume = dgateway_mock_gateway_get_last_frame (mock, 6);
+
+  g_assert_nonnull (resume);
+  return json_node_get_int (json_object_get_member (json_node_get_object (resume->d), "seq"));
+}
+
+/* Drops the connection and leaves the client's RESUME unanswered: the
+ * client is RESUMING until the test answers for the gateway (frames are
+ * recorded, not answered, until dgateway_mock_gateway_set_ignore_frames()
+ * says otherwise). */
+void
+fixture_hold_in_resume (Fixture *f)
+{
+  guint resumes = dgateway_mock_gateway_count_frames (f->mock, 6);
+
+  dgateway_mock_gateway_set_ignore_frames (f->mock, TRUE);
+  dgateway_mock_gateway_drop (f->mock);
+  WAIT_UNTIL (dgateway_mock_gateway_count_frames (f->mock, 6) == resumes + 1, 3000);
+}

@@ -48,6 +48,7 @@ void     test_init         (int        *argc,
                             char     ***argv);
 gboolean test_log_saw_token (void);
 guint    test_closed_port  (void);
+gint64   test_resume_seq   (DGatewayMockGateway *mock);
 DGatewayEncoding test_encoding (void);
 
 #define INTENTS (DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MESSAGES | \
@@ -88,5 +89,7 @@ guint      count_events     (Fixture       *f,
 DGatewayMockFrame *nth_frame        (Fixture       *f,
                              int            op,
                              guint          n);
+
+void       fixture_hold_in_resume (Fixture *f);
 
 G_END_DECLS
