@@ -793,6 +793,59 @@ test_garbage (Fixture       *f,
   g_assert_cmpuint (dgateway_client_get_events_lost (f->client), ==, 0);
 }
 
+/* A handler that takes 2 ms, as a slow application's would, and a 1 ms
+ * timeout beside it, as a GTK frame clock would be: between two events
+ * the main loop must run the timeout, however many events arrived at once. */
+typedef struct {
+  guint ticks;
+  guint events;
+  guint ticks_between;   /* timeouts that ran after an event, before the next */
+  guint last_ticks;
+} Yield;
+
+static gboolean
+yield_tick_cb (gpointer data)
+{
+  ((Yield *) data)->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+slow_handler_cb (DGatewayClient *client,
+                 DGatewayEvent  *event,
+                 Yield          *y)
+{
+  gint64 until = g_get_monotonic_time () + 2000;
+
+  if (y->events++ > 0 && y->ticks > y->last_ticks)
+    y->ticks_between++;
+  while (g_get_monotonic_time () < until)
+    ;
+  y->last_ticks = y->ticks;
+  return FALSE;
+}
+
+static void
+test_yield_between_payloads (Fixture       *f,
+                             gconstpointer  data)
+{
+  Yield y = { 0 };
+  guint tick_id;
+
+  connect_client (f);
+  g_signal_connect (f->client, "dispatch::MESSAGE_CREATE", G_CALLBACK (slow_handler_cb), &y);
+  tick_id = g_timeout_add (1, yield_tick_cb, &y);
+
+  /* Thirty events written at once reach the client in one or a few reads. */
+  dgateway_mock_gateway_send_messages (f->mock, 30);
+  WAIT_UNTIL (y.events == 30, 5000);
+  g_source_remove (tick_id);
+
+  /* A handler alone takes longer than a dispatch's budget: the timeout ran
+   * between (almost) every two events. */
+  g_assert_cmpuint (y.ticks_between, >=, 25);
+}
+
 static gboolean
 stop_cb (DGatewayClient *client,
          DGatewayEvent  *event,
@@ -1033,6 +1086,7 @@ main (int   argc,
   ADD ("/dgateway/client/cancel", test_cancel, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/garbage", test_garbage, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/middleware", test_middleware, DGATEWAY_COMPRESSION_NONE);
+  ADD ("/dgateway/client/yield", test_yield_between_payloads, DGATEWAY_COMPRESSION_ZSTD_STREAM);
   ADD ("/dgateway/client/event", test_event_fields, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/metrics", test_metrics, DGATEWAY_COMPRESSION_NONE);
   ADD ("/dgateway/client/compression/zlib", test_compressed_stream, DGATEWAY_COMPRESSION_ZLIB_STREAM);
