@@ -1156,8 +1156,11 @@ process_close (DGatewayShard *self)
  * source, a millisecond's worth per dispatch of the main loop: libsoup hands
  * over every frame it has read in one go (thousands, in a bot's startup
  * burst), and handling them all at once would stall a GTK application's
- * frames and input for as long. At G_PRIORITY_DEFAULT_IDLE, timers, input
- * and redraws run between batches. One payload per dispatch would cost a
+ * frames and input for as long. Timers and input at G_PRIORITY_DEFAULT run
+ * between batches. The source is at G_PRIORITY_DEFAULT too, where libsoup
+ * reads, and not lower: an application (or a gateway in the same process)
+ * that always has default-priority work ready would starve a lower one, and
+ * frames would pile up unread. One payload per dispatch would cost a
  * main loop iteration (and a poll()) per event, 10 % more CPU per event on
  * a busy bot; a payload that alone takes longer than the budget is handled
  * alone.
@@ -1219,7 +1222,7 @@ schedule_drain (DGatewayShard *self)
     return;
 
   self->drain_source = g_idle_source_new ();
-  g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (self->drain_source, "[dgateway] shard payloads");
   g_source_set_callback (self->drain_source, drain_cb, self, NULL);
   g_source_attach (self->drain_source, self->conn->context);
