@@ -17,4 +17,8 @@ DGatewayShard *dgateway_client_find_shard       (DGatewayClient *self,
  * tests shorten before connecting. They apply from the next connection. */
 DGatewayShardSettings *dgateway_client_get_settings (DGatewayClient *self);
 
+/* The most decoded bytes that ever waited for the application on the
+ * client's I/O thread, or 0 without one (tests/test-io-thread.c). */
+gsize                  dgateway_client_get_peak_queued (DGatewayClient *self);
+
 G_END_DECLS

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "dgateway-client-private.h"
+#include "dgateway-thread-private.h"
 #include "dgateway-discovery-private.h"
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
@@ -59,6 +60,7 @@
 #define DEFAULT_DELAY_MIN_MS       1000
 #define DEFAULT_DELAY_MAX_MS       60000
 #define DEFAULT_HELLO_TIMEOUT_MS   20000
+#define DEFAULT_MAX_QUEUED         (32 * 1024 * 1024)
 #define METRICS_INTERVAL_MS        250
 #define USER_AGENT                 "DiscordBot (" PACKAGE_URL ", " PACKAGE_VERSION ")"
 
@@ -70,6 +72,7 @@ enum {
   PROP_API_URL,
   PROP_COMPRESSION,
   PROP_ENCODING,
+  PROP_IO_THREAD,
   PROP_SHARD_COUNT,
   PROP_RECONNECT_DELAY_MIN,
   PROP_RECONNECT_DELAY_MAX,
@@ -113,6 +116,8 @@ struct _DGatewayClient
 
   GMainContext *context;
   SoupSession *soup_session;
+  gboolean io_thread;
+  DGatewayWorker *worker;   /* with io_thread: where the shards' sockets run */
   GListStore *shards;       /* the public list */
   GPtrArray *shard_array;   /* the same shards, for the hot paths */
   GTask *connect_task;
@@ -509,11 +514,18 @@ fail_connect (DGatewayClient *self,
 static DGatewayShardConfig *
 build_config (DGatewayClient *self)
 {
+  /* One thread serves every shard: a socket's reads and decoding are
+   * short, and a thread per shard would cost a stack and a wake-up each
+   * (docs/performance.md has the measurements). */
+  if (self->io_thread && self->worker == NULL)
+    self->worker = dgateway_worker_new (self->settings.max_queued);
+
   return dgateway_shard_config_new (&self->settings, self->token, self->presence_json,
                                     self->resolved_gateway_url ? self->resolved_gateway_url
                                                                : DEFAULT_GATEWAY_URL,
                                     self->soup_session, self->context,
-                                    self->identify_queue ? self->identify_queue : self->local_queue);
+                                    self->identify_queue ? self->identify_queue : self->local_queue,
+                                    self->io_thread ? self->worker : NULL);
 }
 
 /* A setting changed: the shards get it for their next connection. */
@@ -1095,6 +1107,20 @@ dgateway_client_get_settings (DGatewayClient *self)
   return &self->settings;
 }
 
+gsize
+dgateway_client_get_peak_queued (DGatewayClient *self)
+{
+  gsize peak;
+
+  if (self->worker == NULL)
+    return 0;
+
+  dgateway_mutex_lock (dgateway_worker_get_lock (self->worker));
+  peak = dgateway_worker_get_peak_queued (self->worker);
+  dgateway_mutex_unlock (dgateway_worker_get_lock (self->worker));
+  return peak;
+}
+
 /* What the shards report */
 
 static void
@@ -1441,6 +1467,49 @@ dgateway_client_set_encoding (DGatewayClient   *self,
   self->settings.encoding = encoding;
   push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ENCODING]);
+}
+
+/**
+ * dgateway_client_get_io_thread:
+ * @self: a client
+ *
+ * Gets whether the shards' WebSockets run on a thread of the client's own.
+ *
+ * Returns: whether they do
+ */
+gboolean
+dgateway_client_get_io_thread (DGatewayClient *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), FALSE);
+
+  return self->io_thread;
+}
+
+/**
+ * dgateway_client_set_io_thread:
+ * @self: a client
+ * @io_thread: whether the WebSockets run on a thread of their own
+ *
+ * Sets whether the shards' WebSockets, decompression and parsing run on a
+ * thread of the client's own, or on the client's main context. It applies
+ * from the next connection.
+ */
+void
+dgateway_client_set_io_thread (DGatewayClient *self,
+                               gboolean        io_thread)
+{
+  g_return_if_fail (DGATEWAY_IS_CLIENT (self));
+
+  io_thread = !!io_thread;
+  if (self->io_thread == io_thread)
+    return;
+
+  self->io_thread = io_thread;
+  /* Connections made on the thread keep it until they end. */
+  if (!io_thread)
+    g_clear_pointer (&self->worker, dgateway_worker_unref);
+  push_config (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IO_THREAD]);
 }
 
 /**
@@ -2019,6 +2088,7 @@ dgateway_client_dispose (GObject *object)
   /* A pending connect_async() holds the client, so none is left here
    * but after g_object_run_dispose(). */
   g_clear_object (&self->connect_task);
+  g_clear_pointer (&self->worker, dgateway_worker_unref);
   g_clear_object (&self->soup_session);
   g_clear_object (&self->identify_queue);
   g_clear_object (&self->local_queue);
@@ -2109,6 +2179,9 @@ dgateway_client_get_property (GObject    *object,
       break;
     case PROP_COMPRESSION:
       g_value_set_enum (value, self->settings.compression);
+      break;
+    case PROP_IO_THREAD:
+      g_value_set_boolean (value, self->io_thread);
       break;
     case PROP_ENCODING:
       g_value_set_enum (value, self->settings.encoding);
@@ -2221,6 +2294,9 @@ dgateway_client_set_property (GObject      *object,
     case PROP_ENCODING:
       dgateway_client_set_encoding (self, g_value_get_enum (value));
       break;
+    case PROP_IO_THREAD:
+      dgateway_client_set_io_thread (self, g_value_get_boolean (value));
+      break;
     case PROP_SHARD_COUNT:
       dgateway_client_set_shard_count (self, g_value_get_uint (value));
       break;
@@ -2319,6 +2395,26 @@ install_configuration_properties (GObjectClass *object_class)
   props[PROP_ENCODING] =
     g_param_spec_enum ("encoding", NULL, NULL, DGATEWAY_TYPE_ENCODING,
                        DGATEWAY_ENCODING_JSON, rw | G_PARAM_CONSTRUCT);
+
+  /**
+   * DGatewayClient:io-thread: (getter get_io_thread) (setter set_io_thread)
+   *
+   * Whether the shards' WebSockets, decompression and parsing run on a
+   * thread of the client's own, so that the client's main context (in a
+   * GTK application, the UI thread) only receives decoded payloads and
+   * emits the signals. Handlers run on the client's main context either
+   * way, and the client is used from that thread only, as always.
+   *
+   * When the application falls behind, payloads that wait for it are
+   * bounded (32 MiB of decoded text): beyond that the thread stops
+   * reading from the sockets, and TCP makes the gateway wait, instead of
+   * memory growing.
+   *
+   * Turn it off to keep everything on the client's main context. It
+   * applies from the next connection.
+   */
+  props[PROP_IO_THREAD] =
+    g_param_spec_boolean ("io-thread", NULL, NULL, TRUE, rw | G_PARAM_CONSTRUCT);
 
   /**
    * DGatewayClient:shard-count: (getter get_shard_count) (setter set_shard_count)
@@ -2646,6 +2742,7 @@ dgateway_client_init (DGatewayClient *self)
   self->settings.rate_window = 60 * 1000;
   self->settings.invalid_session_min = 1000;
   self->settings.invalid_session_max = 5000;
+  self->settings.max_queued = DEFAULT_MAX_QUEUED;
   self->context = g_main_context_ref_thread_default ();
   self->notified[PROP_LATENCY] = -1;
   self->notified[PROP_SEQUENCE] = -1;

@@ -128,6 +128,11 @@ DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_encoding            (DGatewayClient      *self,
                                                               DGatewayEncoding     encoding);
 DGATEWAY_AVAILABLE_IN_ALL
+gboolean             dgateway_client_get_io_thread           (DGatewayClient      *self);
+DGATEWAY_AVAILABLE_IN_ALL
+void                 dgateway_client_set_io_thread           (DGatewayClient      *self,
+                                                              gboolean             io_thread);
+DGATEWAY_AVAILABLE_IN_ALL
 guint                dgateway_client_get_shard_count         (DGatewayClient      *self);
 DGATEWAY_AVAILABLE_IN_ALL
 void                 dgateway_client_set_shard_count         (DGatewayClient      *self,

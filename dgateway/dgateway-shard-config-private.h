@@ -7,6 +7,7 @@
 
 #include "dgateway-identify-queue.h"
 #include "dgateway-types.h"
+#include "dgateway-worker-private.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,8 @@ typedef struct {
   guint invalid_session_max;
   guint rate_limit;              /* frames per window, per connection */
   guint rate_window;             /* ms */
+  gsize max_queued;              /* decoded bytes waiting for the application
+                                  * before the I/O worker stops reading */
 } DGatewayShardSettings;
 
 /*
@@ -52,6 +55,7 @@ typedef struct {
   SoupSession *soup_session;
   GMainContext *context;                 /* where the shard runs */
   DGatewayIdentifyQueue *identify_queue; /* paces IDENTIFY */
+  DGatewayWorker *worker;                /* where sockets run, or NULL: on context */
 } DGatewayShardConfig;
 
 DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *settings,
@@ -60,7 +64,8 @@ DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *s
                                                   const char                  *gateway_url,
                                                   SoupSession                 *soup_session,
                                                   GMainContext                *context,
-                                                  DGatewayIdentifyQueue       *identify_queue);
+                                                  DGatewayIdentifyQueue       *identify_queue,
+                                                  DGatewayWorker              *worker);
 DGatewayShardConfig *dgateway_shard_config_ref   (DGatewayShardConfig         *self);
 void                 dgateway_shard_config_unref (DGatewayShardConfig         *self);
 

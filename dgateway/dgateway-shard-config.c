@@ -18,7 +18,8 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
                            const char                  *gateway_url,
                            SoupSession                 *soup_session,
                            GMainContext                *context,
-                           DGatewayIdentifyQueue       *identify_queue)
+                           DGatewayIdentifyQueue       *identify_queue,
+                           DGatewayWorker              *worker)
 {
   RealConfig *real = g_new0 (RealConfig, 1);
   DGatewayShardConfig *self = &real->config;
@@ -35,6 +36,7 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
   self->soup_session = soup_session ? g_object_ref (soup_session) : NULL;
   self->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   self->identify_queue = identify_queue ? g_object_ref (identify_queue) : NULL;
+  self->worker = worker ? dgateway_worker_ref (worker) : NULL;
   return self;
 }
 
@@ -60,6 +62,9 @@ dgateway_shard_config_unref (DGatewayShardConfig *self)
   g_free (self->token);
   g_clear_pointer (&self->presence, json_node_unref);
   g_free (self->gateway_url);
+  /* The worker first: its thread ends what it still does with the
+   * session before the session can go. */
+  g_clear_pointer (&self->worker, dgateway_worker_unref);
   g_clear_object (&self->soup_session);
   g_main_context_unref (self->context);
   g_clear_object (&self->identify_queue);

@@ -5,7 +5,7 @@
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
 #include "dgateway-etf-private.h"
-#include "dgateway-inflater-private.h"
+#include "dgateway-link-private.h"
 #include "dgateway-payload-private.h"
 #include "dgateway-policy-private.h"
 #include "dgateway-rate-limiter-private.h"
@@ -89,15 +89,8 @@ struct _DGatewayShard
   guint generation;              /* changes whenever a connection ends or starts */
 
   DGatewayState state;
-  SoupWebsocketConnection *ws;
-  GError *ws_error;              /* libsoup's last "error" on it */
-  GQueue incoming;               /* Incoming messages not handled yet */
-  GSource *drain_source;         /* handles them, one per dispatch */
-  gboolean close_pending;        /* it closed after them, with close_code */
-  int close_code;
-  GCancellable *cancellable;     /* the WebSocket handshake under way */
-  DGatewayInflater *inflater;
-  GPtrArray *closing;            /* connections we closed, until they end */
+  DGatewayLink *link;            /* the current connection's WebSocket */
+  GPtrArray *closing;            /* Closing: links we closed, until they end */
 
   GSource *heartbeat_source;
   GSource *hello_source;
@@ -339,6 +332,14 @@ add_deadline (DGatewayShard *self,
 
 /* Sending */
 
+/* Whether the current connection's WebSocket is open, as far as what it
+ * reported so far goes. */
+static gboolean
+socket_open (DGatewayShard *self)
+{
+  return self->link != NULL && dgateway_link_is_open (self->link);
+}
+
 /* Sends one encoded payload: JSON in a text message, ETF in a binary one
  * (Discord never takes compressed messages). */
 static void
@@ -346,14 +347,8 @@ send_frame (DGatewayShard    *self,
             DGatewayEncoding  encoding,
             GBytes           *frame)
 {
-  gsize length;
-  gconstpointer data = g_bytes_get_data (frame, &length);
-
   dgateway_rate_limiter_record (self->limiter, g_get_monotonic_time ());
-  if (encoding == DGATEWAY_ENCODING_ETF)
-    soup_websocket_connection_send_binary (self->ws, data, length);
-  else
-    soup_websocket_connection_send_text (self->ws, data);
+  dgateway_link_send (self->link, frame, encoding == DGATEWAY_ENCODING_ETF);
 }
 
 static char *
@@ -400,8 +395,7 @@ send_payload (DGatewayShard *self,
   g_autoptr(GBytes) frame = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->ws == NULL ||
-      soup_websocket_connection_get_state (self->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+  if (!socket_open (self))
     return;
 
   encoding = self->conn->settings.encoding;
@@ -1038,28 +1032,10 @@ handle_unreadable (DGatewayShard *self,
 }
 
 static void
-handle_payload (DGatewayShard *self,
-                const char    *text,
-                gsize          length)
+handle_payload (DGatewayShard   *self,
+                DGatewayPayload *payload)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(DGatewayPayload) payload = NULL;
   g_autoptr(GError) reconnect_error = NULL;
-
-  /* Whole payloads, whether a message or what the inflater made of some:
-   * their format is the connection's encoding. */
-  if (self->conn->settings.encoding == DGATEWAY_ENCODING_ETF)
-    payload = dgateway_payload_parse_etf ((const guint8 *) text, length, &error);
-  else
-    payload = dgateway_payload_parse (text, length, &error);
-
-  self->bytes_decompressed += length;
-
-  if (payload == NULL)
-    {
-      handle_unreadable (self, error);
-      return;
-    }
 
   switch (dgateway_payload_get_op (payload))
     {
@@ -1091,49 +1067,19 @@ handle_payload (DGatewayShard *self,
 
 /* The WebSocket */
 
-/* One received message: decompresses and reads it. */
-static void
-process_message (DGatewayShard *self,
-                 int            type,
-                 GBytes        *message)
-{
-  gsize length;
-  const guint8 *bytes = g_bytes_get_data (message, &length);
-  g_autoptr(GError) error = NULL;
-  const char *payload;
-  gsize payload_length;
-
-  if (self->inflater == NULL || type == SOUP_WEBSOCKET_DATA_TEXT)
-    {
-      handle_payload (self, (const char *) bytes, length);
-      return;
-    }
-
-  if (!dgateway_inflater_feed (self->inflater, bytes, length,
-                               &payload, &payload_length, &error))
-    {
-      /* The stream is broken: this connection cannot go on either way. */
-      give_up_unread (self, error);
-      end_connection (self, error, NEXT_RESUME, FALSE);
-      return;
-    }
-
-  if (payload != NULL)
-    handle_payload (self, payload, payload_length);
-}
-
 /* The end of the connection, once every message received before it was
  * handled. */
 static void
-process_close (DGatewayShard *self)
+handle_close (DGatewayShard *self,
+              int            code,
+              const GError  *ws_error)
 {
-  int code = self->close_code;
   g_autoptr(GError) error = close_code_error (code);
 
   /* libsoup ends a connection whose message is over the payload cap with
    * 1009, after its "error" signal: the same error as the compressed modes
    * give. */
-  if (g_error_matches (self->ws_error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
+  if (g_error_matches (ws_error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG))
     {
       g_clear_error (&error);
       error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_PAYLOAD_TOO_LARGE,
@@ -1151,129 +1097,76 @@ process_close (DGatewayShard *self)
                   code != 0 && code != SOUP_WEBSOCKET_CLOSE_ABNORMAL);
 }
 
-/*
- * Received messages wait in self->incoming and are handled from an idle
- * source, a millisecond's worth per dispatch of the main loop: libsoup hands
- * over every frame it has read in one go (thousands, in a bot's startup
- * burst), and handling them all at once would stall a GTK application's
- * frames and input for as long. Timers and input at G_PRIORITY_DEFAULT run
- * between batches. The source is at G_PRIORITY_DEFAULT too, where libsoup
- * reads, and not lower: an application (or a gateway in the same process)
- * that always has default-priority work ready would starve a lower one, and
- * frames would pile up unread. One payload per dispatch would cost a
- * main loop iteration (and a poll()) per event, 10 % more CPU per event on
- * a busy bot; a payload that alone takes longer than the budget is handled
- * alone.
- */
-#define DRAIN_BUDGET_US 1000
+static gboolean hello_timeout_cb (gpointer data);
 
-typedef struct {
-  int type;
-  GBytes *message;
-} Incoming;
-
+/* What the current connection's link reports, in order, on the shard's
+ * context (dgateway-link-private.h). */
 static void
-incoming_free (gpointer data)
-{
-  Incoming *incoming = data;
-
-  g_bytes_unref (incoming->message);
-  g_free (incoming);
-}
-
-static gboolean
-drain_cb (gpointer data)
+link_event_cb (const DGatewayLinkEvent *event,
+               gpointer                 data)
 {
   g_autoptr(DGatewayShard) self = g_object_ref (data);
-  guint generation = self->generation;
-  gint64 deadline = g_get_monotonic_time () + DRAIN_BUDGET_US;
+  g_autoptr(GError) error = NULL;
 
-  do
+  self->bytes_received += event->wire_bytes;
+  self->bytes_decompressed += event->bytes;
+
+  switch (event->type)
     {
-      Incoming *incoming = g_queue_pop_head (&self->incoming);
-
-      if (incoming != NULL)
-        {
-          process_message (self, incoming->type, incoming->message);
-          incoming_free (incoming);
-        }
-      else if (self->close_pending)
-        {
-          self->close_pending = FALSE;
-          process_close (self);
-        }
-
-      /* Torn down meanwhile: the source is gone with the connection. */
-      if (!still_current (self, generation))
-        return G_SOURCE_REMOVE;
+    case DGATEWAY_LINK_OPENED:
+      self->hello_source = add_deadline (self, self->conn->settings.hello_timeout,
+                                         hello_timeout_cb);
+      break;
+    case DGATEWAY_LINK_FAILED:
+      error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
+                           _("Could not connect to the gateway: %s"), event->error->message);
+      /* However long the outage, the session is the gateway's to end. */
+      end_connection (self, error, NEXT_RESUME, FALSE);
+      break;
+    case DGATEWAY_LINK_PAYLOAD:
+      handle_payload (self, event->payload);
+      break;
+    case DGATEWAY_LINK_UNREADABLE:
+      handle_unreadable (self, event->error);
+      break;
+    case DGATEWAY_LINK_BROKEN:
+      /* The stream is broken: this connection cannot go on either way. */
+      give_up_unread (self, event->error);
+      end_connection (self, event->error, NEXT_RESUME, FALSE);
+      break;
+    case DGATEWAY_LINK_CLOSED:
+      handle_close (self, event->close_code, event->error);
+      break;
     }
-  while (!g_queue_is_empty (&self->incoming) && g_get_monotonic_time () < deadline);
-  if (!g_queue_is_empty (&self->incoming) || self->close_pending)
-    return G_SOURCE_CONTINUE;
-
-  g_clear_pointer (&self->drain_source, g_source_unref);
-  return G_SOURCE_REMOVE;
 }
 
-static void
-schedule_drain (DGatewayShard *self)
-{
-  if (self->drain_source != NULL)
-    return;
+/* A link we closed, with the config that keeps its worker alive. */
+typedef struct {
+  DGatewayLink *link;
+  DGatewayShardConfig *config;
+} Closing;
 
-  self->drain_source = g_idle_source_new ();
-  g_source_set_priority (self->drain_source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (self->drain_source, "[dgateway] shard payloads");
-  g_source_set_callback (self->drain_source, drain_cb, self, NULL);
-  g_source_attach (self->drain_source, self->conn->context);
+static void
+closing_free (gpointer data)
+{
+  Closing *closing = data;
+
+  dgateway_link_unref (closing->link);
+  dgateway_shard_config_unref (closing->config);
+  g_free (closing);
 }
 
+/* Forgets the links whose close handshake ended. */
 static void
-message_cb (SoupWebsocketConnection *ws,
-            int                      type,
-            GBytes                  *message,
-            gpointer                 data)
+prune_closing (DGatewayShard *self)
 {
-  DGatewayShard *self = data;
-  Incoming *incoming = g_new (Incoming, 1);
+  for (guint i = self->closing->len; i > 0; i--)
+    {
+      Closing *closing = self->closing->pdata[i - 1];
 
-  self->bytes_received += g_bytes_get_size (message);
-  incoming->type = type;
-  incoming->message = g_bytes_ref (message);
-  g_queue_push_tail (&self->incoming, incoming);
-  schedule_drain (self);
-}
-
-static void
-closed_cb (SoupWebsocketConnection *ws,
-           gpointer                 data)
-{
-  DGatewayShard *self = data;
-
-  self->close_code = soup_websocket_connection_get_close_code (ws);
-  self->close_pending = TRUE;
-  schedule_drain (self);
-}
-
-static void
-ws_error_cb (SoupWebsocketConnection *ws,
-             GError                  *error,
-             gpointer                 data)
-{
-  DGatewayShard *self = data;
-
-  g_clear_error (&self->ws_error);
-  self->ws_error = g_error_copy (error);
-}
-
-static void
-closing_done_cb (SoupWebsocketConnection *ws,
-                 gpointer                 data)
-{
-  DGatewayShard *self = data;
-
-  g_signal_handlers_disconnect_by_data (ws, self);
-  g_ptr_array_remove_fast (self->closing, ws);
+      if (dgateway_link_is_finished (closing->link))
+        g_ptr_array_remove_index_fast (self->closing, i - 1);
+    }
 }
 
 /* Stops everything tied to the current connection and closes it with
@@ -1283,40 +1176,34 @@ static void
 teardown_connection (DGatewayShard *self,
                      gushort        close_code)
 {
-  g_autoptr(SoupWebsocketConnection) ws = g_steal_pointer (&self->ws);
+  g_autoptr(DGatewayLink) link = g_steal_pointer (&self->link);
 
   self->generation++;
-  g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->identify_cancellable);
   g_clear_object (&self->identify_cancellable);
   dgateway_source_clear (&self->heartbeat_source);
   dgateway_source_clear (&self->hello_source);
   dgateway_source_clear (&self->command_source);
   dgateway_source_clear (&self->alive_source);
-  g_clear_pointer (&self->inflater, dgateway_inflater_free);
-  g_clear_pointer (&self->conn, dgateway_shard_config_unref);
-  g_clear_error (&self->ws_error);
-  dgateway_source_clear (&self->drain_source);
-  g_queue_clear_full (&self->incoming, incoming_free);
-  self->close_pending = FALSE;
   /* Discord counts the limit per connection. */
   dgateway_rate_limiter_reset (self->limiter);
   self->heartbeat_sent_at = 0;
   self->connected_since = 0;
 
-  if (ws == NULL)
-    return;
-
-  g_signal_handlers_disconnect_by_data (ws, self);
-  if (soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+  if (link != NULL)
     {
-      /* The close handshake runs on its own; the next connection does not
-       * wait for a peer that may never answer. */
-      g_ptr_array_add (self->closing, g_object_ref (ws));
-      g_signal_connect (ws, "closed", G_CALLBACK (closing_done_cb), self);
-      soup_websocket_connection_close (ws, close_code, NULL);
+      Closing *closing = g_new (Closing, 1);
+
+      /* Nothing it received is handled any more; its close handshake runs
+       * on its own, and the next connection does not wait for a peer that
+       * may never answer. */
+      dgateway_link_close (link, close_code);
+      prune_closing (self);
+      closing->link = g_steal_pointer (&link);
+      closing->config = dgateway_shard_config_ref (self->conn);
+      g_ptr_array_add (self->closing, closing);
     }
+  g_clear_pointer (&self->conn, dgateway_shard_config_unref);
 }
 
 static gboolean
@@ -1441,58 +1328,6 @@ hello_timeout_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-attach_connection (DGatewayShard           *self,
-                   SoupWebsocketConnection *ws)
-{
-  const DGatewayShardSettings *settings = &self->conn->settings;
-
-  self->ws = ws;
-  soup_websocket_connection_set_max_incoming_payload_size (ws, settings->max_payload_size);
-  soup_websocket_connection_set_keepalive_interval (ws, 0);
-  if (settings->compression != DGATEWAY_COMPRESSION_NONE)
-    self->inflater = dgateway_inflater_new (settings->compression, settings->max_payload_size);
-
-  g_signal_connect (ws, "message", G_CALLBACK (message_cb), self);
-  g_signal_connect (ws, "closed", G_CALLBACK (closed_cb), self);
-  g_signal_connect (ws, "error", G_CALLBACK (ws_error_cb), self);
-
-  self->hello_source = add_deadline (self, settings->hello_timeout, hello_timeout_cb);
-}
-
-static void
-websocket_connect_cb (GObject      *source,
-                      GAsyncResult *result,
-                      gpointer      data)
-{
-  g_autoptr(DGatewayShard) self = data;
-  g_autoptr(GError) error = NULL;
-  SoupWebsocketConnection *ws;
-
-  ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_clear_object (&ws);
-      return;
-    }
-
-  g_clear_object (&self->cancellable);
-
-  if (ws == NULL)
-    {
-      g_autoptr(GError) connection_error = NULL;
-
-      connection_error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
-                                      _("Could not connect to the gateway: %s"),
-                                      error->message);
-      /* However long the outage, the session is the gateway's to end. */
-      end_connection (self, connection_error, NEXT_RESUME, FALSE);
-      return;
-    }
-
-  attach_connection (self, ws);
-}
-
 /* Builds `URL?v=10&encoding=json|etf[&compress=…]` from a gateway or resume
  * URL, keeping its scheme, host and path and replacing any query. */
 static char *
@@ -1531,12 +1366,12 @@ build_connection_url (DGatewayCompression  compression,
 static void
 connect_socket (DGatewayShard *self)
 {
+  const DGatewayShardSettings *settings = &self->conn->settings;
+  DGatewayLinkOptions options = { NULL, };
   g_autoptr(SoupMessage) message = NULL;
   g_autofree char *url = NULL;
-  GMainContext *context = self->conn->context;
 
-  url = build_connection_url (self->conn->settings.compression,
-                              self->conn->settings.encoding,
+  url = build_connection_url (settings->compression, settings->encoding,
                               self->resuming ? self->resume_url : self->conn->gateway_url);
 
   if (url == NULL || (message = soup_message_new (SOUP_METHOD_GET, url)) == NULL)
@@ -1547,12 +1382,13 @@ connect_socket (DGatewayShard *self)
       return;
     }
 
-  g_main_context_push_thread_default (context);
-  soup_session_websocket_connect_async (self->conn->soup_session,
-                                        message, NULL, NULL, G_PRIORITY_DEFAULT,
-                                        self->cancellable, websocket_connect_cb,
-                                        g_object_ref (self));
-  g_main_context_pop_thread_default (context);
+  options.message = message;
+  options.compression = settings->compression;
+  options.encoding = settings->encoding;
+  options.max_payload_size = settings->max_payload_size;
+  options.soup_session = self->conn->soup_session;
+  self->link = dgateway_link_open (&options, self->conn->context, self->conn->worker,
+                                   link_event_cb, self);
 }
 
 /* A new connection takes the newest config as its snapshot. */
@@ -1564,7 +1400,6 @@ open_connection (DGatewayShard *self)
   self->conn = dgateway_shard_config_ref (self->config);
   self->resuming = self->session_id != NULL && self->resume_url != NULL;
   self->replayed = 0;
-  self->cancellable = g_cancellable_new ();
   if (!set_state (self, DGATEWAY_STATE_CONNECTING))
     return;
   connect_socket (self);
@@ -1684,7 +1519,7 @@ alive_timeout_cb (gpointer data)
 void
 dgateway_shard_check_alive (DGatewayShard *self)
 {
-  if (self->ws == NULL || self->heartbeat_interval == 0 || self->alive_source != NULL)
+  if (!socket_open (self) || self->heartbeat_interval == 0 || self->alive_source != NULL)
     return;
 
   send_heartbeat (self);
@@ -1774,8 +1609,9 @@ dgateway_shard_dispose (GObject *object)
 
   dgateway_source_clear (&self->reconnect_source);
   teardown_connection (self, CLOSE_SESSION_KEPT);
+  /* Close handshakes still under way end with the shard. */
   for (guint i = 0; i < self->closing->len; i++)
-    g_signal_handlers_disconnect_by_data (self->closing->pdata[i], self);
+    dgateway_link_abort (((Closing *) self->closing->pdata[i])->link);
   g_ptr_array_set_size (self->closing, 0);
 
   G_OBJECT_CLASS (dgateway_shard_parent_class)->dispose (object);
@@ -2066,7 +1902,7 @@ dgateway_shard_init (DGatewayShard *self)
   self->latency = -1;
   self->sequence = -1;
   self->notified_sequence = -1;
-  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->closing = g_ptr_array_new_with_free_func (closing_free);
 }
 
 /* Public getters */

@@ -49,6 +49,7 @@ void     test_init         (int        *argc,
 gboolean test_log_saw_token (void);
 guint    test_closed_port  (void);
 gint64   test_resume_seq   (DGatewayMockGateway *mock);
+gboolean test_io_thread (void);
 DGatewayEncoding test_encoding (void);
 
 #define INTENTS (DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MESSAGES | \
