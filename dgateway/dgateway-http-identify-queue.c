@@ -6,6 +6,7 @@
 
 #include "dgateway-error.h"
 #include "dgateway-policy-private.h"
+#include "dgateway-shard-config-private.h"
 
 #include <glib/gi18n-lib.h>
 
@@ -125,15 +126,6 @@ request_unref (Request *request)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_unref)
 
-static void
-source_clear (GSource **source)
-{
-  if (*source == NULL)
-    return;
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 static GSource *
 request_attach (Request     *request,
                 GSource     *source,
@@ -156,8 +148,8 @@ request_complete (Request *request,
   g_autoptr(GTask) task = g_steal_pointer (&request->task);
 
   g_assert (task != NULL);
-  source_clear (&request->cancel_source);
-  source_clear (&request->timer);
+  dgateway_source_clear (&request->cancel_source);
+  dgateway_source_clear (&request->timer);
   if (request->attempt != NULL)
     g_cancellable_cancel (request->attempt);
 
@@ -252,7 +244,7 @@ send_cb (GObject      *source,
   if (request->task == NULL)
     return;                     /* completed meanwhile: cancelled */
 
-  source_clear (&request->timer);
+  dgateway_source_clear (&request->timer);
   g_clear_object (&request->attempt);
 
   /* The service holds a request until the shard's turn: a timeout only

@@ -4,6 +4,7 @@
 
 #include "dgateway-inflater-private.h"
 #include "dgateway-link-private.h"
+#include "dgateway-shard-config-private.h"
 #include "dgateway-thread-private.h"
 
 /*
@@ -243,16 +244,6 @@ make_ready (GSource *source)
   g_source_set_ready_time (source, 0);
 }
 
-static void
-source_clear (GSource **source)
-{
-  if (*source == NULL)
-    return;
-
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 /* The socket side */
 
 /* Hands an item to the owner, waiting for room first with a worker. */
@@ -326,7 +317,7 @@ maybe_finish (DGatewayLink *self)
 
   if (self->worker != NULL)
     dgateway_worker_forget (self->worker, self);
-  source_clear (&self->socket_source);
+  dgateway_source_clear (&self->socket_source);
 }
 
 static void
@@ -611,7 +602,7 @@ owner_end (DGatewayLink *self,
   dgateway_mutex_unlock (self->lock);
 
   g_queue_clear_full (&items, item_free);
-  source_clear (&self->owner_source);
+  dgateway_source_clear (&self->owner_source);
   if (self->worker == NULL)
     socket_end (self, end, self->close_code);
 }
