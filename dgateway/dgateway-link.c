@@ -260,10 +260,12 @@ push_item (DGatewayLink *self,
       item_free (item);
       return;
     }
+  /* The owner's source is ready already unless it found the queue empty. */
+  if (g_queue_is_empty (&self->items))
+    make_ready (self->owner_source);
   g_queue_push_tail (&self->items, item);
   if (self->worker != NULL)
     dgateway_worker_count_queued (self->worker, (gssize) item->cost);
-  make_ready (self->owner_source);
   dgateway_mutex_unlock (self->lock);
 }
 
@@ -719,8 +721,9 @@ dgateway_link_send (DGatewayLink *self,
   queued->frame = g_bytes_new (data, binary ? length : length + 1);
   queued->binary = binary;
   dgateway_mutex_lock (self->lock);
+  if (g_queue_is_empty (&self->outbox))
+    make_ready (self->socket_source);
   g_queue_push_tail (&self->outbox, queued);
-  make_ready (self->socket_source);
   dgateway_mutex_unlock (self->lock);
 }
 
