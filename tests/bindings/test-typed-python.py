@@ -248,7 +248,8 @@ def main():
         return guarded(handler)
 
     def on_dispatch(client, event):
-        dispatched[event.get_name()] = event.get_object()
+        # Read after the main loop returns: kept, as an application must.
+        dispatched[event.get_name()] = event.get_object().keep()
         return False
 
     client.connect('dispatch', guarded(on_dispatch))
