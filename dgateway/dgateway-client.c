@@ -1123,17 +1123,16 @@ dgateway_client_get_peak_queued (DGatewayClient *self)
 
 /* What the shards report */
 
+/* Emits dispatch::NAME and the typed signal of one payload, whose typed
+ * event, if it has one, is @typed; @self is held by the caller. */
 static void
-shard_payload_cb (DGatewayShard   *shard,
-                  DGatewayPayload *payload,
-                  gpointer         data)
+emit_payload (DGatewayClient           *self,
+              DGatewayShard            *shard,
+              DGatewayPayload          *payload,
+              const DGatewayTypedEvent *typed)
 {
-  /* A handler may drop the application's last reference: the client lives
-   * until the emission is over. */
-  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
   const char *name = dgateway_payload_get_name (payload);
   GQuark detail = name ? g_quark_try_string (name) : 0;
-  const DGatewayTypedEvent *typed = name ? dgateway_typed_event_lookup (name) : NULL;
   guint typed_signal = typed ? dgateway_typed_event_get_signal (typed) : 0;
   g_autoptr(DGatewayEvent) event = NULL;
   g_autoptr(DGatewayObject) object = NULL;
@@ -1170,6 +1169,26 @@ shard_payload_cb (DGatewayShard   *shard,
     object = dgateway_object_new_view (typed->get_type (), payload,
                                        dgateway_payload_get_data (payload));
   g_signal_emit (self, typed_signal, 0, object);
+}
+
+static void
+shard_payload_cb (DGatewayShard   *shard,
+                  DGatewayPayload *payload,
+                  gpointer         data)
+{
+  /* A handler may drop the application's last reference: the client lives
+   * until the emission is over. */
+  g_autoptr(DGatewayClient) self = g_object_ref (DGATEWAY_CLIENT (data));
+  const char *name = dgateway_payload_get_name (payload);
+  const DGatewayTypedEvent *typed = name ? dgateway_typed_event_lookup (name) : NULL;
+
+  emit_payload (self, shard, payload, typed);
+
+  /* Every handler of the payload has returned, the cache's and the
+   * member requests' among them: unless one kept it, the document goes
+   * now, not when the last event or view of it is finalized, which in GJS
+   * waits for a garbage collection (see DGatewayEvent, "Lifetime"). */
+  dgateway_payload_end_emission (payload, typed ? typed->name : NULL);
 }
 
 static void

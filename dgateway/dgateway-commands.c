@@ -468,6 +468,9 @@ add_chunk (MembersRequest            *request,
   GListModel *members = dgateway_guild_members_chunk_get_members (chunk);
   const char * const *not_found = dgateway_guild_members_chunk_get_not_found (chunk);
 
+  /* The members are views of the chunk's payload that the application
+   * reads once the request completes, long after the emission: keep it. */
+  g_object_unref (dgateway_object_keep (chunk));
   for (guint i = 0; i < g_list_model_get_n_items (members); i++)
     {
       g_autoptr(GObject) member = g_list_model_get_item (members, i);

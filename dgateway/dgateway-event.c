@@ -13,8 +13,7 @@
  *
  * An event is what [signal@Client::dispatch] hands to its handlers: the
  * event name (`t`), its sequence number (`s`), the shard it came from and
- * its payload (`d`). Events are immutable; a handler may keep a reference
- * to one after the signal returns.
+ * its payload (`d`). Events are immutable.
  *
  * ```c
  * static gboolean
@@ -35,6 +34,50 @@
  * [method@Event.get_object] reads the same payload as a typed object, such
  * as a [class@Message], which the typed signals such as
  * [signal@Client::message-create] hand over directly.
+ *
+ * ## Lifetime
+ *
+ * The payload is readable during the signal emission that hands the event
+ * over: every handler of [signal@Client::dispatch] and of the typed signal
+ * of the event. When the last of them has returned, the client releases
+ * the payload's memory, unless a handler called [method@Event.keep] (or
+ * [method@Object.keep] on a typed object of the same payload). An event or
+ * typed object read after that still answers, but with the defaults of a
+ * missing member: [method@Event.get_json] returns `NULL` and every getter
+ * of its typed objects an empty string, 0, `NULL` or an empty list; the
+ * first such read in the process logs a warning. The name, sequence
+ * number and shard id of an event stay readable.
+ *
+ * This matters in JavaScript: GJS frees an event and its typed objects
+ * only when its garbage collector runs, and it decides when by the memory
+ * it sees itself, not the kilobytes of JSON behind each event. Released at
+ * the end of the emission, that memory no longer waits for the collector.
+ *
+ * To use an event after its emission, keep it during the emission:
+ *
+ * ```c
+ * static gboolean
+ * on_dispatch (DGatewayClient *client,
+ *              DGatewayEvent  *event,
+ *              MyBot          *self)
+ * {
+ *   g_clear_object (&self->last_event);
+ *   self->last_event = dgateway_event_keep (event);
+ *   return FALSE;
+ * }
+ * ```
+ *
+ * ```js
+ * client.connect('dispatch', (_client, event) => {
+ *     this._lastEvent = event.keep();
+ *     return false;
+ * });
+ * ```
+ *
+ * A kept payload lives as long as any event or typed object of it does.
+ * To remember a field or two, copying them is cheaper than keeping the
+ * whole payload. A [struct@Json.Node] from [method@Event.get_json] that the
+ * application took a reference on stays valid through that reference.
  */
 
 struct _DGatewayEvent
@@ -184,6 +227,41 @@ dgateway_event_get_payload (DGatewayEvent *self)
   return self->payload;
 }
 
+/* FALSE once the emission that handed the event over ended and nobody kept
+ * its payload; warns the first time in the process. */
+static gboolean
+released (DGatewayEvent *self)
+{
+  return dgateway_payload_check_released (self->payload, G_OBJECT_TYPE_NAME (self));
+}
+
+/**
+ * dgateway_event_keep:
+ * @self: an event
+ *
+ * Keeps the payload of the event readable after the signal emission that
+ * handed it over, and returns a new reference to the event.
+ *
+ * Call it in a handler of [signal@Client::dispatch] or of a typed signal,
+ * before the emission ends: the payload then lives as long as any event or
+ * typed object of it, as [method@Object.keep] does for the typed objects,
+ * which it keeps too. Calling it again is harmless. Called after the
+ * emission ended, it is too late: the payload is already released, and
+ * this logs the same warning as a read after the emission.
+ *
+ * See [class@Event] for the lifetime of events.
+ *
+ * Returns: (transfer full): @self
+ */
+DGatewayEvent *
+dgateway_event_keep (DGatewayEvent *self)
+{
+  g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
+
+  dgateway_payload_keep (self->payload, G_OBJECT_TYPE_NAME (self));
+  return g_object_ref (self);
+}
+
 /**
  * dgateway_event_get_name:
  * @self: an event
@@ -243,16 +321,21 @@ dgateway_event_get_shard_id (DGatewayEvent *self)
  * json-glib tree, built the first time it is asked for.
  *
  * The node is shared and must not be modified; use
- * `json_node_copy()` to keep a changeable copy.
+ * `json_node_copy()` to keep a changeable copy. It is valid until the end
+ * of the emission, or for as long as the event if it was kept with
+ * [method@Event.keep]; take a reference with `json_node_ref()` to hold it
+ * longer.
  *
  * Returns: (transfer none) (nullable): the payload, or `NULL` if the
- *   dispatch had no `d`
+ *   dispatch had no `d` or the emission is over and the event was not kept
  */
 JsonNode *
 dgateway_event_get_json (DGatewayEvent *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
 
+  if (released (self))
+    return NULL;
   return dgateway_payload_get_data_node (self->payload);
 }
 
@@ -284,12 +367,15 @@ dgateway_event_get_data (DGatewayEvent *self)
  * JSON parser, such as `JSON.parse()` in GJS or `json.loads()` in Python.
  *
  * Returns: (transfer full): the payload as JSON, `null` if there was none
+ *   or the emission is over and the event was not kept
  */
 char *
 dgateway_event_dup_data_json (DGatewayEvent *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_EVENT (self), NULL);
 
+  if (released (self))
+    return g_strdup ("null");
   return dgateway_payload_dup_data_json (self->payload);
 }
 
@@ -305,7 +391,8 @@ dgateway_event_dup_data_json (DGatewayEvent *self)
  * hands over. An event the library has no type for (Discord adds events)
  * gets a plain [class@Object], whose [method@Object.get_json] reads it.
  *
- * The object is built on the first call, and only then.
+ * The object is built on the first call, and only then. It shares the
+ * event's payload, and its lifetime: see [class@Event].
  *
  * Returns: (transfer none): the payload as a typed object
  */

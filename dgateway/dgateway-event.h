@@ -33,5 +33,7 @@ DGATEWAY_AVAILABLE_IN_ALL
 char       *dgateway_event_dup_data_json (DGatewayEvent *self) G_GNUC_WARN_UNUSED_RESULT;
 DGATEWAY_AVAILABLE_IN_ALL
 DGatewayObject *dgateway_event_get_object (DGatewayEvent *self);
+DGATEWAY_AVAILABLE_IN_ALL
+DGatewayEvent *dgateway_event_keep (DGatewayEvent *self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

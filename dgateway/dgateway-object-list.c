@@ -14,7 +14,10 @@
  * [property@ObjectList:item-type] is the class of the elements (here
  * [class@Channel]); a view is built for an element the first time it is
  * asked for, and kept, so a guild of thousands of members costs nothing
- * until they are read. Like every view, the list does not copy the payload.
+ * until they are read. Like every view, the list does not copy the payload,
+ * and shares its lifetime (see [class@Object]): after the emission, unless
+ * the payload was kept, it keeps its length but its items read as
+ * defaults.
  *
  * ```js
  * client.connect('guild-create', (_client, guild) => {
@@ -63,12 +66,15 @@ dgateway_object_list_get_n_items (GListModel *model)
 }
 
 /* Every element gets a view, even one that is not a JSON object: a list
- * model has no holes, and the view reads as defaults. */
+ * model has no holes, and the view reads as defaults. So does every
+ * element once the payload is released: the list keeps its length, as a
+ * list model must without items-changed, and its array is gone. */
 static gpointer
 dgateway_object_list_get_item (GListModel *model,
                                guint       position)
 {
   DGatewayObjectList *self = DGATEWAY_OBJECT_LIST (model);
+  const DGatewayValue *element = NULL;
 
   if (position >= self->n_items)
     return NULL;
@@ -77,9 +83,12 @@ dgateway_object_list_get_item (GListModel *model,
     self->items = g_new0 (DGatewayObject *, self->n_items);
 
   if (self->items[position] == NULL)
-    self->items[position] =
-      dgateway_object_new_view (self->item_type, self->payload,
-                                dgateway_value_get_element (self->array, position));
+    {
+      if (self->payload == NULL ||
+          !dgateway_payload_check_released (self->payload, G_OBJECT_TYPE_NAME (self)))
+        element = dgateway_value_get_element (self->array, position);
+      self->items[position] = dgateway_object_new_view (self->item_type, self->payload, element);
+    }
 
   return g_object_ref (self->items[position]);
 }

@@ -24,6 +24,36 @@
  * `message.author` twice is the same [class@User]. Views are immutable, but
  * not thread-safe: read them on the thread whose signal handed them over.
  *
+ * ## Lifetime
+ *
+ * A view is readable during the signal emission that hands it over. When
+ * every handler of the event's signals has returned, the client releases
+ * the payload's memory, unless a handler called [method@Object.keep] on a
+ * view of it (any of them: the message, its author, an item of one of its
+ * lists) or [method@Event.keep] on its [class@Event]. A view read after
+ * that answers every getter with its default, as if the member were
+ * missing (see below), and the first such read in the process logs a
+ * warning; a string that a getter returned earlier was part of that
+ * memory, and is not valid either. So a handler that stores a view keeps
+ * it:
+ *
+ * ```c
+ * g_clear_object (&self->last_message);
+ * self->last_message = dgateway_object_keep (message);
+ * ```
+ *
+ * ```js
+ * client.connect('message-create', (_client, message) => {
+ *     this._lastMessage = message.keep();
+ * });
+ * ```
+ *
+ * This is what keeps the memory of a GJS application flat: its garbage
+ * collector frees a view when it decides to, by the memory it sees itself,
+ * and that is not the kilobytes of the payload, which are gone once the
+ * emission ends. A kept payload lives as long as any view or event of it
+ * does: to remember a field or two, copying them costs less.
+ *
  * ## Missing members
  *
  * Getters never fail: a member that is missing, `null` or of another JSON
@@ -105,6 +135,18 @@ G_DEFINE_TYPE_WITH_PRIVATE (DGatewayObject, dgateway_object, G_TYPE_OBJECT)
 
 #define PRIV(self) ((DGatewayObjectPrivate *) dgateway_object_get_instance_private (self))
 
+/* TRUE once the emission that handed the view over ended and nobody kept
+ * its payload: the document is gone, and priv->value with it. Every read
+ * checks this first; the first one in the process that finds it TRUE
+ * warns. */
+static gboolean
+released (DGatewayObject *self)
+{
+  DGatewayPayload *payload = PRIV (self)->payload;
+
+  return payload != NULL && dgateway_payload_check_released (payload, G_OBJECT_TYPE_NAME (self));
+}
+
 static void
 dgateway_object_finalize (GObject *object)
 {
@@ -182,6 +224,37 @@ dgateway_object_new_view (GType                type,
 }
 
 /**
+ * dgateway_object_keep:
+ * @self: (type DGateway.Object): a typed payload
+ *
+ * Keeps the payload of the view readable after the signal emission that
+ * handed it over, and returns a new reference to the view.
+ *
+ * Call it in the handler, before the emission ends: the whole payload the
+ * view reads (the message of an author, say) then lives as long as any
+ * view or [class@Event] of it, as [method@Event.keep] does for events.
+ * Calling it again is harmless. Called after the emission ended, it is too
+ * late: the payload is already released, and this logs the same warning
+ * as a read after the emission.
+ *
+ * See [class@Object] for the lifetime of views.
+ *
+ * Returns: (transfer full) (type DGateway.Object): @self
+ */
+gpointer
+dgateway_object_keep (gpointer self)
+{
+  DGatewayPayload *payload;
+
+  g_return_val_if_fail (DGATEWAY_IS_OBJECT (self), NULL);
+
+  payload = PRIV (DGATEWAY_OBJECT (self))->payload;
+  if (payload != NULL)
+    dgateway_payload_keep (payload, G_OBJECT_TYPE_NAME (self));
+  return g_object_ref (self);
+}
+
+/**
  * dgateway_object_get_json:
  * @self: a typed payload
  *
@@ -189,10 +262,13 @@ dgateway_object_new_view (GType                type,
  *
  * This reaches the members the schema does not know, such as fields
  * Discord added after this library was built. The node is built on the
- * first call and kept; it is shared and must not be modified.
+ * first call and kept; it is shared and must not be modified. It is valid
+ * as long as the view's payload is readable (see [class@Object]); take a
+ * reference with `json_node_ref()` to hold it longer.
  *
  * Returns: (transfer none) (nullable): the JSON value of this view, or
- *   `NULL` if there is none (the event had no payload)
+ *   `NULL` if there is none (the event had no payload, or the emission is
+ *   over and the payload was not kept)
  */
 JsonNode *
 dgateway_object_get_json (DGatewayObject *self)
@@ -202,23 +278,28 @@ dgateway_object_get_json (DGatewayObject *self)
   g_return_val_if_fail (DGATEWAY_IS_OBJECT (self), NULL);
 
   priv = PRIV (self);
-  if (priv->json != NULL)
-    return priv->json;
+  if (released (self))
+    return NULL;
 
   /* The view of a whole payload shares the payload's own node, so an
-   * event's JSON is built at most once whichever way it is asked for. */
+   * event's JSON is built at most once whichever way it is asked for; the
+   * payload holds it, and lets it go with the rest of the document. */
   if (priv->payload != NULL && priv->value != NULL &&
       priv->value == dgateway_payload_get_data (priv->payload))
-    priv->json = json_node_ref (dgateway_payload_get_data_node (priv->payload));
-  else
+    return dgateway_payload_get_data_node (priv->payload);
+
+  if (priv->json == NULL)
     priv->json = dgateway_value_to_json_node (priv->value);
   return priv->json;
 }
 
+/* A released view reads every member as missing. */
 static const DGatewayValue *
 member_value (DGatewayObject *self,
               const char     *member)
 {
+  if (released (self))
+    return NULL;
   return dgateway_value_get_member (PRIV (self)->value, member);
 }
 
@@ -377,9 +458,13 @@ dgateway_object_read_object (DGatewayObject *self,
                              const char     *member,
                              GType           type)
 {
-  gpointer view = cache_get (self, slot);
+  gpointer view;
   const DGatewayValue *value;
 
+  if (released (self))
+    return NULL;
+
+  view = cache_get (self, slot);
   if (view != NULL || !member_is (self, member, DGATEWAY_VALUE_OBJECT, &value))
     return view;
 
@@ -388,7 +473,9 @@ dgateway_object_read_object (DGatewayObject *self,
 }
 
 /* Never NULL: a member that is missing or not an object still gets a view,
- * on whatever value is there, whose fields read as their defaults. */
+ * on whatever value is there, whose fields read as their defaults. Once
+ * the payload is released, the view built before reads as released too,
+ * sharing the payload. */
 gpointer
 dgateway_object_read_view (DGatewayObject *self,
                            guint           slot,
@@ -404,7 +491,9 @@ dgateway_object_read_view (DGatewayObject *self,
   return cache_set (self, slot, view, g_object_unref);
 }
 
-/* Never NULL: anything but an array reads as an empty list. */
+/* Never NULL: anything but an array reads as an empty list. A list built
+ * before the payload was released keeps its length, and its items read as
+ * released. */
 GListModel *
 dgateway_object_read_list (DGatewayObject *self,
                            guint           slot,
@@ -431,10 +520,16 @@ dgateway_object_read_strv (DGatewayObject *self,
                            guint           slot,
                            const char     *member)
 {
-  const char **strv = cache_get (self, slot);
+  static const char *const empty[] = { NULL };
+  const char **strv;
   const DGatewayValue *value;
   guint length, n = 0;
 
+  /* A strv built before points into the released text. */
+  if (released (self))
+    return empty;
+
+  strv = cache_get (self, slot);
   if (strv != NULL)
     return strv;
 
@@ -457,9 +552,13 @@ dgateway_object_read_date_time (DGatewayObject *self,
                                 guint           slot,
                                 const char     *member)
 {
-  GDateTime *date_time = cache_get (self, slot);
+  GDateTime *date_time;
   const char *string;
 
+  if (released (self))
+    return NULL;
+
+  date_time = cache_get (self, slot);
   if (date_time != NULL)
     return date_time;
 
@@ -481,11 +580,15 @@ dgateway_object_read_unix_time (DGatewayObject *self,
                                 const char     *member,
                                 GTimeSpan       unit)
 {
-  GDateTime *date_time = cache_get (self, slot);
+  GDateTime *date_time;
   const DGatewayValue *value;
   g_autoptr(GDateTime) seconds = NULL;
   gint64 n, per_second = G_TIME_SPAN_SECOND / unit, remainder;
 
+  if (released (self))
+    return NULL;
+
+  date_time = cache_get (self, slot);
   if (date_time != NULL || !member_is (self, member, DGATEWAY_VALUE_INT, &value))
     return date_time;
 
@@ -510,11 +613,21 @@ dgateway_object_read_int_array (DGatewayObject *self,
                                 guint           slot,
                                 const char     *member)
 {
-  GVariant *variant = cache_get (self, slot);
+  static GVariant *empty;
+  GVariant *variant;
   const DGatewayValue *value;
   GVariantBuilder builder;
   guint length;
 
+  if (released (self))
+    {
+      /* Never NULL: one empty array serves every released view. */
+      if (g_once_init_enter (&empty))
+        g_once_init_leave (&empty, g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE_INT64, NULL, 0)));
+      return empty;
+    }
+
+  variant = cache_get (self, slot);
   if (variant != NULL)
     return variant;
 
@@ -554,8 +667,12 @@ dgateway_object_read_variant (DGatewayObject *self,
                               guint           slot,
                               const char     *member)
 {
-  GVariant *variant = cache_get (self, slot);
+  GVariant *variant;
 
+  if (released (self))
+    return NULL;
+
+  variant = cache_get (self, slot);
   if (variant != NULL)
     return variant;
 
@@ -570,8 +687,12 @@ dgateway_object_read_json (DGatewayObject *self,
                            guint           slot,
                            const char     *member)
 {
-  JsonNode *node = cache_get (self, slot);
+  JsonNode *node;
 
+  if (released (self))
+    return NULL;
+
+  node = cache_get (self, slot);
   if (node != NULL)
     return node;
 
@@ -586,8 +707,8 @@ dgateway_object_read_map (DGatewayObject *self,
 {
   const DGatewayValue *value;
 
-  if (cache_get (self, slot) == NULL &&
-      !member_is (self, member, DGATEWAY_VALUE_OBJECT, &value))
+  if (released (self) ||
+      (cache_get (self, slot) == NULL && !member_is (self, member, DGATEWAY_VALUE_OBJECT, &value)))
     return NULL;
 
   return dgateway_object_read_json (self, slot, member);
@@ -601,10 +722,14 @@ dgateway_object_lookup_object (DGatewayObject *self,
                                const char     *key,
                                GType           type)
 {
-  GHashTable *views = cache_get (self, slot);
+  GHashTable *views;
   const DGatewayValue *value;
   gpointer view;
 
+  if (released (self))
+    return NULL;
+
+  views = cache_get (self, slot);
   if (views != NULL && (view = g_hash_table_lookup (views, key)) != NULL)
     return view;
 

@@ -37,5 +37,7 @@ JsonNode *dgateway_object_get_json   (DGatewayObject *self);
 DGATEWAY_AVAILABLE_IN_ALL
 gboolean  dgateway_object_has_member (DGatewayObject *self,
                                       const char     *member);
+DGATEWAY_AVAILABLE_IN_ALL
+gpointer  dgateway_object_keep       (gpointer        self) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -29,7 +29,10 @@ typedef struct _DGatewayPayload DGatewayPayload;
  * DGatewayValue:
  *
  * A borrowed handle on one JSON value inside a payload's document. It stays
- * valid as long as the payload does; holders keep a payload reference.
+ * valid as long as the payload's document does: for the life of the
+ * payload if it was never emitted or was kept, until the end of its
+ * emission otherwise; holders keep a payload reference and check
+ * dgateway_payload_check_released() before they read.
  * Every accessor accepts NULL (a missing member) and values of the wrong
  * JSON type, and answers with the default: never a critical warning.
  */
@@ -60,6 +63,19 @@ const char          *dgateway_payload_get_name       (DGatewayPayload     *self)
 const DGatewayValue *dgateway_payload_get_data       (DGatewayPayload     *self);
 JsonNode            *dgateway_payload_get_data_node  (DGatewayPayload     *self);
 char                *dgateway_payload_dup_data_json  (DGatewayPayload     *self);
+
+/* The end of the emission: see dgateway-payload.c. */
+void                 dgateway_payload_end_emission   (DGatewayPayload     *self,
+                                                      const char          *static_name);
+void                 dgateway_payload_keep           (DGatewayPayload     *self,
+                                                      const char          *reader);
+gboolean             dgateway_payload_check_released (DGatewayPayload     *self,
+                                                      const char          *reader);
+
+/* Test-only: the bytes of text and tape that payloads hold now, and a
+ * fresh start for the warning of a late read (shown once per process). */
+gsize                dgateway_payload_get_live_bytes_for_tests (void);
+void                 dgateway_payload_reset_warning_for_tests  (void);
 
 DGatewayValueType    dgateway_value_get_value_type   (const DGatewayValue *value);
 const DGatewayValue *dgateway_value_get_member       (const DGatewayValue *object,

@@ -23,7 +23,11 @@
  * payload as Discord's ETF (snowflakes as integers, atom keys) and the
  * client decodes it.  With --runs N it runs each
  * configuration N times and shows the run with the least CPU per event:
- * other work on the machine only ever adds to it.  See docs/performance.md. */
+ * other work on the machine only ever adds to it.  With --mode bindings it
+ * measures GJS and PyGObject applications instead (bench-bindings.c).
+ * See docs/performance.md. */
+
+#include "benchmark.h"
 
 #include <dgateway/dgateway.h>
 
@@ -69,6 +73,7 @@ static int n_runs = 1;
 static char **mixes = NULL;
 static char **encodings = NULL;
 static char *gateway_path = NULL;
+static char *bench_mode = NULL;
 static gboolean run_mode = FALSE;
 
 static GOptionEntry entries[] = {
@@ -77,6 +82,7 @@ static GOptionEntry entries[] = {
   { "mix", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mixes, "Mix to run: messages or mixed (repeatable; default both)", "NAME" },
   { "encoding", 0, 0, G_OPTION_ARG_STRING_ARRAY, &encodings, "Encoding to run: json or etf (repeatable; default both)", "NAME" },
   { "gateway", 0, 0, G_OPTION_ARG_FILENAME, &gateway_path, "The dgateway-mock-gateway program (default: the one built with this one)", "PATH" },
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &bench_mode, "What to measure: events (the client, default) or bindings (GJS and PyGObject)", "MODE" },
   { "run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &run_mode, "Internal: one run, arguments URL MODE HANDLER ENCODING", NULL },
   G_OPTION_ENTRY_NULL
 };
@@ -450,23 +456,29 @@ run_child (const char *self_path,
     result->gateway_cpu_us = process_cpu_us (gateway_pid) - gateway_cpu;
 }
 
+/* Starts the mock gateway with @args and reads its URL. */
 static GSubprocess *
-start_gateway (const char  *mix,
-               char       **url,
-               GError     **error)
+launch_gateway (const char *const  *args,
+                char              **url,
+                GError            **error)
 {
-  g_autofree char *events = g_strdup_printf ("%d", n_events);
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GSubprocess) gateway = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   gsize length;
 
-  gateway = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                              error, gateway_path, "--mix", mix, "--events", events,
-                              "--exit-on-stdin-eof", NULL);
+  g_ptr_array_add (argv, gateway_path);
+  for (gsize i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, "--exit-on-stdin-eof");
+  g_ptr_array_add (argv, NULL);
+  gateway = g_subprocess_newv ((const char *const *) argv->pdata,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               error);
   if (gateway == NULL)
     return NULL;
 
-  /* It prints its URL once the recording is generated and it listens. */
+  /* It prints its URL once its events are generated and it listens. */
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (gateway));
   *url = g_data_input_stream_read_line_utf8 (lines, &length, NULL, error);
   if (*url == NULL)
@@ -479,7 +491,33 @@ start_gateway (const char  *mix,
   return g_steal_pointer (&gateway);
 }
 
-static void
+/* A recording of --events events of @mix, streamed as fast as the client
+ * reads, then BENCHMARK_DONE. */
+GSubprocess *
+start_gateway (const char  *mix,
+               char       **url,
+               GError     **error)
+{
+  g_autofree char *events = g_strdup_printf ("%d", n_events);
+  const char *const args[] = { "--mix", mix, "--events", events, NULL };
+
+  return launch_gateway (args, url, error);
+}
+
+/* --events MESSAGE_CREATEs at @rate a second, and nothing after them. */
+GSubprocess *
+start_paced_gateway (int      rate,
+                     char   **url,
+                     GError **error)
+{
+  g_autofree char *events = g_strdup_printf ("%d", n_events);
+  g_autofree char *per_second = g_strdup_printf ("%d", rate);
+  const char *const args[] = { "--events", events, "--rate", per_second, NULL };
+
+  return launch_gateway (args, url, error);
+}
+
+void
 stop_gateway (GSubprocess *gateway)
 {
   g_output_stream_close (g_subprocess_get_stdin_pipe (gateway), NULL, NULL);
@@ -545,7 +583,7 @@ cpu_model (void)
   return g_strdup ("unknown CPU");
 }
 
-static void
+void
 print_header (void)
 {
   g_autofree char *cpu = cpu_model ();
@@ -650,6 +688,7 @@ main (int    argc,
   const char *const *mix_list;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, bench_bindings_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
@@ -683,11 +722,19 @@ main (int    argc,
       return 2;
     }
 
+  if (gateway_path == NULL)
+    gateway_path = g_strdup (MOCK_GATEWAY_PATH);
+  if (g_strcmp0 (bench_mode, "bindings") == 0)
+    return bench_bindings_run (n_events, n_runs);
+  if (bench_mode != NULL && !g_str_equal (bench_mode, "events"))
+    {
+      g_printerr ("dgateway-benchmark: unknown mode \"%s\"\n", bench_mode);
+      return 2;
+    }
+
   self_path = g_file_read_link ("/proc/self/exe", NULL);
   if (self_path == NULL)
     self_path = g_canonicalize_filename (argv[0], NULL);
-  if (gateway_path == NULL)
-    gateway_path = g_strdup (MOCK_GATEWAY_PATH);
 
   print_header ();
   mix_list = mixes != NULL ? (const char *const *) mixes : all_mixes;

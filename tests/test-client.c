@@ -886,6 +886,7 @@ test_event_fields (Fixture       *f,
   g_autofree char *expected = dgateway_mock_gateway_build_message_create (0);
   g_autoptr(JsonNode) expected_node = json_from_string (expected, NULL);
 
+  f->keep_events = TRUE;
   connect_client (f);
   dgateway_mock_gateway_send_messages (f->mock, 1);
   WAIT_UNTIL (count_events (f, "MESSAGE_CREATE") == 1, 2000);
@@ -943,7 +944,8 @@ test_metrics (Fixture       *f,
 
 /* Transport compression */
 
-/* Every MESSAGE_CREATE arrived whole: the i-th equals what the mock built. */
+/* Every MESSAGE_CREATE arrived whole: the i-th equals what the mock built.
+ * The test kept the events (f->keep_events) to read them here. */
 static void
 test_event_fields_match (Fixture *f)
 {
@@ -969,6 +971,7 @@ test_compressed_stream (Fixture       *f,
 {
   DGatewayCompression compression = GPOINTER_TO_INT (data);
 
+  f->keep_events = TRUE;
   connect_client (f);
   g_assert_nonnull (strstr (dgateway_mock_gateway_get_connection_query (f->mock, 1),
                             compression == DGATEWAY_COMPRESSION_ZLIB_STREAM
@@ -994,6 +997,7 @@ static void
 test_corrupt_stream (Fixture       *f,
                      gconstpointer  data)
 {
+  f->keep_events = TRUE;
   connect_client (f);
   dgateway_mock_gateway_send_corrupt (f->mock);
   WAIT_UNTIL (f->errors->len == 1, 2000);

@@ -9,6 +9,7 @@
 
 #include "test-utils.h"
 #include "dgateway-object-private.h"
+#include "dgateway-payload-private.h"
 #include "dgateway-typed-private.h"
 #include "typed-fixtures.h"
 
@@ -74,7 +75,8 @@ typed_cb (DGatewayClient *client,
           Recorder       *r)
 {
   g_assert_true (DGATEWAY_IS_OBJECT (object));
-  g_ptr_array_add (r->objects, g_object_ref (object));
+  /* The tests read the views after the main loop returns. */
+  g_ptr_array_add (r->objects, dgateway_object_keep (object));
   g_ptr_array_add (r->order, "typed");
 }
 
@@ -86,7 +88,7 @@ dispatch_cb (DGatewayClient *client,
   if (g_str_equal (dgateway_event_get_name (event), "TEST_SYNC"))
     return FALSE;
 
-  g_ptr_array_add (r->dispatched, g_object_ref (dgateway_event_get_object (event)));
+  g_ptr_array_add (r->dispatched, dgateway_object_keep (dgateway_event_get_object (event)));
   g_ptr_array_add (r->order, "dispatch");
   return r->stop;
 }
@@ -996,6 +998,242 @@ test_lazy (void)
   recorder_clear (&r);
 }
 
+/* The lifetime of events and views: readable during their emission,
+ * released after it unless kept. */
+
+#define LIFETIME_MESSAGE \
+  "{\"id\":\"1100000000000000900\",\"channel_id\":\"1100000000000000200\"," \
+  "\"content\":\"kept or not\",\"timestamp\":\"2024-05-01T12:34:56.789000+00:00\"," \
+  "\"author\":{\"id\":\"1100000000000000300\",\"username\":\"nelly\"}," \
+  "\"mentions\":[{\"id\":\"1100000000000000301\",\"username\":\"bob\"}]," \
+  "\"mention_roles\":[\"1100000000000000400\"]}"
+
+#define RELEASED_WARNING \
+  "A DGatewayMessage was read after the signal emission that handed it over had ended*" \
+  "call dgateway_event_keep() or dgateway_object_keep()*"
+
+typedef struct {
+  gboolean keep_object;       /* the typed handler keeps the message */
+  gboolean keep_event;        /* the dispatch handler keeps the event */
+  gboolean ref_json;          /* the dispatch handler refs the event's JSON */
+  DGatewayEvent *event;
+  DGatewayMessage *message;
+  DGatewayUser *author;       /* read during the emission */
+  GListModel *mentions;       /* read during the emission, items not */
+  JsonNode *json;
+  gsize live_during;          /* payload bytes alive in the typed handler */
+} Lifetime;
+
+static gboolean
+lifetime_dispatch_cb (DGatewayClient *client,
+                      DGatewayEvent  *event,
+                      Lifetime       *l)
+{
+  l->event = l->keep_event ? dgateway_event_keep (event) : g_object_ref (event);
+  if (l->ref_json)
+    l->json = json_node_ref (dgateway_event_get_json (event));
+  return FALSE;
+}
+
+static void
+lifetime_message_cb (DGatewayClient  *client,
+                     DGatewayMessage *message,
+                     Lifetime        *l)
+{
+  g_assert_cmpstr (dgateway_message_get_content (message), ==, "kept or not");
+  l->author = g_object_ref (dgateway_message_get_author (message));
+  l->mentions = g_object_ref (dgateway_message_get_mentions (message));
+  if (l->keep_object)
+    {
+      /* Twice is harmless: each call is one more reference. */
+      g_object_unref (dgateway_object_keep (message));
+      l->message = dgateway_object_keep (message);
+    }
+  else
+    l->message = g_object_ref (message);
+  l->live_during = dgateway_payload_get_live_bytes_for_tests ();
+}
+
+/* Sends LIFETIME_MESSAGE to a dispatch and a message-create handler; when
+ * it returns, the emission is over. */
+static void
+lifetime_run (Lifetime *l)
+{
+  Fixture *f = get_shared ();
+  gulong dispatch_id, typed_id;
+
+  dispatch_id = g_signal_connect (f->client, "dispatch::MESSAGE_CREATE",
+                                  G_CALLBACK (lifetime_dispatch_cb), l);
+  typed_id = g_signal_connect (f->client, "message-create", G_CALLBACK (lifetime_message_cb), l);
+  dispatch_and_sync (f, "MESSAGE_CREATE", LIFETIME_MESSAGE);
+  g_signal_handler_disconnect (f->client, dispatch_id);
+  g_signal_handler_disconnect (f->client, typed_id);
+
+  g_assert_nonnull (l->message);
+  /* The warning is shown once per process: once per test here. */
+  dgateway_payload_reset_warning_for_tests ();
+}
+
+static void
+lifetime_clear (Lifetime *l)
+{
+  g_clear_pointer (&l->json, json_node_unref);
+  g_clear_object (&l->mentions);
+  g_clear_object (&l->author);
+  g_clear_object (&l->message);
+  g_assert_finalize_object (g_steal_pointer (&l->event));
+}
+
+/* What a released message reads: the defaults of missing members. */
+static void
+assert_message_released (DGatewayMessage *message)
+{
+  DGatewayObject *object = DGATEWAY_OBJECT (message);
+
+  g_assert_cmpstr (dgateway_message_get_content (message), ==, "");
+  g_assert_cmpstr (dgateway_message_get_id (message), ==, "");
+  g_assert_cmpstr (dgateway_user_get_username (dgateway_message_get_author (message)), ==, "");
+  g_assert_null (dgateway_message_get_timestamp (message));
+  g_assert_null (dgateway_message_get_mention_roles (message)[0]);
+  g_assert_false (dgateway_object_has_member (object, "content"));
+  g_assert_null (dgateway_object_get_json (object));
+}
+
+static void
+assert_message_readable (DGatewayMessage *message)
+{
+  g_autoptr(DGatewayUser) mention = g_list_model_get_item (dgateway_message_get_mentions (message), 0);
+
+  g_assert_cmpstr (dgateway_message_get_content (message), ==, "kept or not");
+  g_assert_cmpstr (dgateway_message_get_id (message), ==, "1100000000000000900");
+  g_assert_cmpstr (dgateway_user_get_username (dgateway_message_get_author (message)), ==, "nelly");
+  g_assert_nonnull (dgateway_message_get_timestamp (message));
+  g_assert_cmpstr (dgateway_message_get_mention_roles (message)[0], ==, "1100000000000000400");
+  g_assert_cmpstr (dgateway_user_get_username (mention), ==, "bob");
+  g_assert_nonnull (dgateway_object_get_json (DGATEWAY_OBJECT (message)));
+}
+
+static void
+test_lifetime_released (void)
+{
+  Lifetime l = { 0 };
+  g_autoptr(DGatewayUser) mention = NULL;
+  g_autofree char *json = NULL;
+
+  lifetime_run (&l);
+
+  /* The first late read warns, naming the functions to call... */
+  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, RELEASED_WARNING);
+  g_assert_cmpstr (dgateway_message_get_content (l.message), ==, "");
+  g_test_assert_expected_messages ();
+
+  /* ...and no other does (one more would be fatal here). The message,
+   * its author read during the emission, the items of its list and the
+   * event all read as released. */
+  assert_message_released (l.message);
+  g_assert_cmpstr (dgateway_user_get_username (l.author), ==, "");
+  g_assert_cmpuint (g_list_model_get_n_items (l.mentions), ==, 1);
+  mention = g_list_model_get_item (l.mentions, 0);
+  g_assert_cmpstr (dgateway_user_get_username (mention), ==, "");
+  g_assert_null (dgateway_event_get_json (l.event));
+  json = dgateway_event_dup_data_json (l.event);
+  g_assert_cmpstr (json, ==, "null");
+  g_assert_true (dgateway_event_get_object (l.event) == DGATEWAY_OBJECT (l.message));
+
+  /* The envelope stays. */
+  g_assert_cmpstr (dgateway_event_get_name (l.event), ==, "MESSAGE_CREATE");
+  g_assert_cmpint (dgateway_event_get_sequence (l.event), >, 0);
+  lifetime_clear (&l);
+}
+
+static void
+test_lifetime_keep_object (void)
+{
+  Lifetime l = { .keep_object = TRUE };
+
+  lifetime_run (&l);
+  assert_message_readable (l.message);
+  g_assert_cmpstr (dgateway_user_get_username (l.author), ==, "nelly");
+  /* The event shares the payload the message kept. */
+  g_assert_nonnull (dgateway_event_get_json (l.event));
+  lifetime_clear (&l);
+}
+
+static void
+test_lifetime_keep_event (void)
+{
+  Lifetime l = { .keep_event = TRUE };
+
+  lifetime_run (&l);
+  /* Keeping the event keeps the views of its payload. */
+  assert_message_readable (l.message);
+  g_assert_true (dgateway_event_get_object (l.event) == DGATEWAY_OBJECT (l.message));
+  lifetime_clear (&l);
+}
+
+/* The JsonNode the application took a reference on is its own. */
+static void
+test_lifetime_json_reference (void)
+{
+  Lifetime l = { .ref_json = TRUE };
+  JsonObject *object;
+
+  lifetime_run (&l);
+  object = json_node_get_object (l.json);
+  g_assert_cmpstr (json_object_get_string_member (object, "content"), ==, "kept or not");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (object, "author"),
+                                                  "username"), ==, "nelly");
+
+  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING,
+                         "A DGatewayEvent was read after the signal emission*dgateway_event_keep()*");
+  g_assert_null (dgateway_event_get_json (l.event));
+  g_test_assert_expected_messages ();
+  lifetime_clear (&l);
+}
+
+/* Too late: the object comes back, the data does not. */
+static void
+test_lifetime_keep_too_late (void)
+{
+  Lifetime l = { 0 };
+  DGatewayObject *kept;
+
+  lifetime_run (&l);
+  g_test_expect_message ("DGateway", G_LOG_LEVEL_WARNING, RELEASED_WARNING);
+  kept = dgateway_object_keep (l.message);
+  g_test_assert_expected_messages ();
+  g_assert_true (kept == DGATEWAY_OBJECT (l.message));
+  g_object_unref (kept);
+  assert_message_released (l.message);
+  lifetime_clear (&l);
+}
+
+/* The memory goes when the emission ends, while the event and the views
+ * still live; kept, it goes with the last of them. Other payloads come
+ * and go meanwhile (heartbeat ACKs), so the margins are the message's
+ * text, which its document (text and tape) exceeds. */
+static void
+test_lifetime_memory (void)
+{
+  gsize text = strlen (LIFETIME_MESSAGE);
+  gsize before = dgateway_payload_get_live_bytes_for_tests ();
+  Lifetime released = { 0 };
+  Lifetime kept = { .keep_object = TRUE };
+
+  lifetime_run (&released);
+  g_test_message ("live payload bytes: %" G_GSIZE_FORMAT " before, %" G_GSIZE_FORMAT
+                  " during the emission, %" G_GSIZE_FORMAT " after",
+                  before, released.live_during, dgateway_payload_get_live_bytes_for_tests ());
+  g_assert_cmpuint (released.live_during, >=, before + text);
+  g_assert_cmpuint (dgateway_payload_get_live_bytes_for_tests (), <, before + text);
+  lifetime_clear (&released);
+
+  lifetime_run (&kept);
+  g_assert_cmpuint (dgateway_payload_get_live_bytes_for_tests (), >=, before + text);
+  lifetime_clear (&kept);
+  g_assert_cmpuint (dgateway_payload_get_live_bytes_for_tests (), <, before + text);
+}
+
 /* The C API, as README shows it. */
 static void
 test_message_c_api (void)
@@ -1212,8 +1450,8 @@ test_status_and_times (void)
   g_assert_finalize_object (typing);
 }
 
-/* A view outlives the event and the client's handlers: it holds the
- * payload. */
+/* A view outlives the view it came from: it holds the payload (here one
+ * that was never emitted, so never released). */
 static void
 test_view_keeps_payload (void)
 {
@@ -1267,6 +1505,12 @@ main (int   argc,
   g_test_add_func ("/dgateway/typed/unknown-event", test_unknown_event);
   g_test_add_func ("/dgateway/typed/lazy", test_lazy);
   g_test_add_func ("/dgateway/typed/message-c-api", test_message_c_api);
+  g_test_add_func ("/dgateway/typed/lifetime/released", test_lifetime_released);
+  g_test_add_func ("/dgateway/typed/lifetime/keep-object", test_lifetime_keep_object);
+  g_test_add_func ("/dgateway/typed/lifetime/keep-event", test_lifetime_keep_event);
+  g_test_add_func ("/dgateway/typed/lifetime/json-reference", test_lifetime_json_reference);
+  g_test_add_func ("/dgateway/typed/lifetime/keep-too-late", test_lifetime_keep_too_late);
+  g_test_add_func ("/dgateway/typed/lifetime/memory", test_lifetime_memory);
 
   status = g_test_run ();
 

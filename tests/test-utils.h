@@ -62,6 +62,7 @@ typedef struct {
   DGatewayMockGateway *mock;
   DGatewayClient *client;
   GPtrArray *events;          /* DGatewayEvent received by dispatch */
+  gboolean keep_events;       /* keep them readable past their emission */
   GPtrArray *errors;          /* GError of each connection-lost */
   GArray *lost_times;         /* monotonic time of each connection-lost */
   guint reconnected;

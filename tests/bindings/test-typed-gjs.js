@@ -255,6 +255,21 @@ function checkInteraction(interaction) {
     check(interaction.token === 'interaction-token', 'token');
 }
 
+// Once the emission is over, a kept view reads as it did; one that was not
+// kept reads its defaults, and the first such read warns.
+function checkLifetime(keptMessage, latePresence) {
+    check(keptMessage.content === MESSAGE.content, `kept content: ${keptMessage.content}`);
+    check(keptMessage.author.username === 'nelly', 'kept author');
+
+    GLib.test_expect_message('DGateway', GLib.LogLevelFlags.LEVEL_WARNING,
+        '*was read after the signal emission*dgateway_object_keep()*');
+    check(latePresence.user.id === '', `released user id: ${latePresence.user.id}`);
+    GLib.test_assert_expected_messages_internal('DGateway', 'test-typed-gjs.js', 0, 'checkLifetime');
+    check(latePresence.guild_id === '' && latePresence.get_json() === null, 'released presence');
+    check(latePresence.activities.get_n_items() === 1, 'a released list keeps its length');
+    check(latePresence.activities.get_item(0).name === '', 'a released list item');
+}
+
 function main() {
     const [server, url] = startGateway();
     const client = DGateway.Client.new('test-token', DGateway.Intents.GUILDS |
@@ -264,6 +279,8 @@ function main() {
 
     const seen = [];
     let dispatchedGuild = null;
+    let keptMessage = null;
+    let latePresence = null;
     const done = () => {
         if (seen.length === DISPATCHES.length) {
             client.close();
@@ -278,6 +295,9 @@ function main() {
     }));
     client.connect('message-create', guarded((_client, msg) => {
         checkMessage(msg);
+        // Read after the emission: kept, which returns the same object.
+        keptMessage = msg.keep();
+        check(keptMessage === msg, 'keep() returned another object');
         seen.push('message-create');
         done();
     }));
@@ -289,6 +309,8 @@ function main() {
     }));
     client.connect('presence-update', guarded((_client, presence) => {
         checkPresence(presence);
+        // Not kept: released when the emission ends.
+        latePresence = presence;
         seen.push('presence-update');
         done();
     }));
@@ -309,6 +331,7 @@ function main() {
 
     check(seen.join() === 'guild-create,message-create,presence-update,interaction-create,message-update',
         `signals: ${seen}`);
+    checkLifetime(keptMessage, latePresence);
     server.disconnect();
     print(`PASS: ${seen.join(', ')}`);
 }

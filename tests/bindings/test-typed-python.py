@@ -227,6 +227,23 @@ def check_interaction(interaction):
     check(interaction.props.locale == 'fr', 'locale')
 
 
+def check_lifetime(kept_message, late_presence):
+    """Once the emission is over, a kept view reads as it did; one that
+    was not kept reads its defaults, and the first such read warns."""
+    check(kept_message.props.content == MESSAGE['content'], 'kept content')
+    check(kept_message.props.author.props.username == 'nelly', 'kept author')
+
+    GLib.test_expect_message('DGateway', GLib.LogLevelFlags.LEVEL_WARNING,
+                             '*was read after the signal emission*dgateway_object_keep()*')
+    check(late_presence.props.user.props.id == '', 'released user id')
+    GLib.test_assert_expected_messages_internal('DGateway', 'test-typed-python.py', 0,
+                                                'check_lifetime')
+    check(late_presence.props.guild_id == '' and late_presence.get_json() is None,
+          'released presence')
+    activities = late_presence.props.activities
+    check(len(activities) == 1 and activities[0].props.name == '', 'a released list')
+
+
 def main():
     check_nullability()
     gateway = Gateway()
@@ -237,6 +254,7 @@ def main():
     client.props.compression = DGateway.Compression.NONE
     seen = []
     dispatched = {}
+    held = {}
 
     def record(name, checker):
         def handler(client, payload):
@@ -247,14 +265,28 @@ def main():
                 loop.quit()
         return guarded(handler)
 
+    def on_message(message):
+        check_message(message)
+        # Read after the emission: kept, which returns the same object.
+        held['message'] = message.keep()
+        check(held['message'] is message, 'keep() returned another object')
+
+    def on_presence(presence):
+        check_presence(presence)
+        # Not kept: released when the emission ends.
+        held['presence'] = presence
+
     def on_dispatch(client, event):
-        dispatched[event.get_name()] = event.get_object()
+        # READY is read after the main loop returns: kept, as an application
+        # must. The others are not, so that the presence is released.
+        if event.get_name() == 'READY':
+            dispatched['READY'] = event.get_object().keep()
         return False
 
     client.connect('dispatch', guarded(on_dispatch))
-    client.connect('message-create', record('message-create', check_message))
+    client.connect('message-create', record('message-create', on_message))
     client.connect('guild-create', record('guild-create', check_guild))
-    client.connect('presence-update', record('presence-update', check_presence))
+    client.connect('presence-update', record('presence-update', on_presence))
     client.connect('interaction-create', record('interaction-create', check_interaction))
     client.connect('message-update', record('message-update', check_message_update))
     client.connect_async(None, guarded(lambda c, r: c.connect_finish(r)))
@@ -265,6 +297,7 @@ def main():
                    'message-update'], f'signals: {seen}')
     check(isinstance(dispatched['READY'], DGateway.Ready), 'READY object')
     check(dispatched['READY'].props.session_id == 'session', 'READY session_id')
+    check_lifetime(held['message'], held['presence'])
     print(f'PASS: {", ".join(seen)}')
     return 0
 
