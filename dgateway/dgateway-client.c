@@ -60,7 +60,7 @@
 #define DEFAULT_DELAY_MIN_MS       1000
 #define DEFAULT_DELAY_MAX_MS       60000
 #define DEFAULT_HELLO_TIMEOUT_MS   20000
-#define DEFAULT_MAX_QUEUED         (32 * 1024 * 1024)
+#define DEFAULT_MAX_QUEUED         (8 * 1024 * 1024)
 #define METRICS_INTERVAL_MS        250
 #define USER_AGENT                 "DiscordBot (" PACKAGE_URL ", " PACKAGE_VERSION ")"
 
@@ -2425,7 +2425,7 @@ install_configuration_properties (GObjectClass *object_class)
    * way, and the client is used from that thread only, as always.
    *
    * When the application falls behind, payloads that wait for it are
-   * bounded (32 MiB of decoded text): beyond that the thread stops
+   * bounded (8 MiB of decoded payloads): beyond that the thread stops
    * reading from the sockets, and TCP makes the gateway wait, instead of
    * memory growing.
    *
