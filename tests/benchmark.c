@@ -25,7 +25,7 @@
  * configuration N times and shows the run with the least CPU per event:
  * other work on the machine only ever adds to it.  See docs/performance.md. */
 
-#include <dgateway/dgateway.h>
+#include "benchmark.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,10 +65,10 @@ static const char *const all_mixes[] = { "messages", "mixed", NULL };
 static const char *const all_encodings[] = { "json", "etf", NULL };
 
 static int n_events = DEFAULT_EVENTS;
-static int n_runs = 1;
+int n_runs = 1;
 static char **mixes = NULL;
 static char **encodings = NULL;
-static char *gateway_path = NULL;
+char *gateway_path = NULL;
 static gboolean run_mode = FALSE;
 
 static GOptionEntry entries[] = {
@@ -81,7 +81,7 @@ static GOptionEntry entries[] = {
   G_OPTION_ENTRY_NULL
 };
 
-static gint64
+gint64
 cpu_time_us (void)
 {
   struct rusage usage;
@@ -91,7 +91,7 @@ cpu_time_us (void)
          + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
 }
 
-static long
+long
 peak_rss_kib (void)
 {
   struct rusage usage;
@@ -426,43 +426,67 @@ parse_result (const char *line,
   return n == 8 && result->events > 0 && result->span_us > 0;
 }
 
+/* Runs argv to its end; returns what it printed if it exited with 0. */
+char *
+run_to_end (const char *const  *argv,
+            GError            **error)
+{
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *out = NULL;
+
+  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  if (child == NULL || !g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, error))
+    return NULL;
+  if (!g_subprocess_get_successful (child))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s failed", argv[0], argv[1]);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
 static void
 run_child (const char *self_path,
            const char *url,
            const char *gateway_pid,
            Result     *result)
 {
-  g_autoptr(GSubprocess) child = NULL;
+  const char *argv[] = { self_path, "--run", url, result->mode, result->handler, result->encoding,
+                         NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   gint64 gateway_cpu = process_cpu_us (gateway_pid);
 
-  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_path, "--run",
-                            url, result->mode, result->handler, result->encoding, NULL);
-  if (child == NULL || !g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error))
+  out = run_to_end (argv, &error);
+  if (out == NULL)
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
       return;
     }
-  result->ok = g_subprocess_get_successful (child) && out != NULL
-               && parse_result (out, result);
+  result->ok = parse_result (out, result);
   if (gateway_cpu >= 0)
     result->gateway_cpu_us = process_cpu_us (gateway_pid) - gateway_cpu;
 }
 
-static GSubprocess *
-start_gateway (const char  *mix,
-               char       **url,
-               GError     **error)
+/* Starts the mock gateway with args (NULL-terminated) and waits for its URL. */
+GSubprocess *
+start_gateway (const char *const  *args,
+               char              **url,
+               GError            **error)
 {
-  g_autofree char *events = g_strdup_printf ("%d", n_events);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   g_autoptr(GSubprocess) gateway = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   gsize length;
 
-  gateway = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                              error, gateway_path, "--mix", mix, "--events", events,
-                              "--exit-on-stdin-eof", NULL);
+  g_strv_builder_add (builder, gateway_path);
+  g_strv_builder_addv (builder, (const char **) args);
+  g_strv_builder_add (builder, "--exit-on-stdin-eof");
+  argv = g_strv_builder_end (builder);
+  gateway = g_subprocess_newv ((const char *const *) argv,
+                               G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                               error);
   if (gateway == NULL)
     return NULL;
 
@@ -479,7 +503,7 @@ start_gateway (const char  *mix,
   return g_steal_pointer (&gateway);
 }
 
-static void
+void
 stop_gateway (GSubprocess *gateway)
 {
   g_output_stream_close (g_subprocess_get_stdin_pipe (gateway), NULL, NULL);
@@ -545,7 +569,7 @@ cpu_model (void)
   return g_strdup ("unknown CPU");
 }
 
-static void
+void
 print_header (void)
 {
   g_autofree char *cpu = cpu_model ();
@@ -568,6 +592,59 @@ compare_cpu_per_event (gconstpointer a,
   return (dx > dy) - (dx < dy);
 }
 
+/* Runs run n_runs times, each time into the next free element of runs
+ * (n_runs elements of size bytes), and sorts those that succeeded with
+ * compare, best first: other work on the machine only ever adds to what a
+ * run measures. Returns how many succeeded. */
+gsize
+best_of_runs (gpointer       runs,
+              gsize          size,
+              BenchRunFunc   run,
+              GCompareFunc   compare,
+              gpointer       user_data)
+{
+  gsize n_ok = 0;
+
+  for (int i = 0; i < n_runs; i++)
+    if (run ((char *) runs + n_ok * size, user_data))
+      n_ok++;
+  qsort (runs, n_ok, size, compare);
+  return n_ok;
+}
+
+typedef struct {
+  const char   *self_path;
+  const char   *mix;
+  const char   *url;
+  const char   *gateway_pid;
+  const Result *config;
+} Measure;
+
+static gboolean
+measure_once (gpointer result,
+              gpointer user_data)
+{
+  const Measure *m = user_data;
+  Result *r = result;
+
+  *r = (Result) { 0 };
+  r->mode = m->config->mode;
+  r->handler = m->config->handler;
+  r->encoding = m->config->encoding;
+  r->gateway_cpu_us = -1;
+  run_child (m->self_path, m->url, m->gateway_pid, r);
+  if (r->ok && r->expected != (gint64) r->events)
+    {
+      g_printerr ("%s %s %s %s: %" G_GUINT64_FORMAT " events, expected %" G_GINT64_FORMAT "\n",
+                  m->mix, r->mode, r->encoding, r->handler, r->events, r->expected);
+      return FALSE;
+    }
+  if (r->ok)
+    g_printerr ("%s, %s, %s, handler %s: %.1f us/event\n", m->mix, r->mode, r->encoding,
+                r->handler, (double) r->cpu_us / r->events);
+  return r->ok;
+}
+
 /* Runs one configuration n_runs times; result gets the run with the least CPU per event. */
 static void
 measure (const char *self_path,
@@ -577,33 +654,10 @@ measure (const char *self_path,
          Result     *result)
 {
   g_autofree Result *runs = g_new0 (Result, n_runs);
-  int n_ok = 0;
+  Measure m = { self_path, mix, url, gateway_pid, result };
 
-  for (int i = 0; i < n_runs; i++)
-    {
-      Result *r = &runs[n_ok];
-
-      *r = (Result) { 0 };
-      r->mode = result->mode;
-      r->handler = result->handler;
-      r->encoding = result->encoding;
-      r->gateway_cpu_us = -1;
-      run_child (self_path, url, gateway_pid, r);
-      if (r->ok && r->expected != (gint64) r->events)
-        g_printerr ("%s %s %s %s: %" G_GUINT64_FORMAT " events, expected %" G_GINT64_FORMAT "\n",
-                    mix, r->mode, r->encoding, r->handler, r->events, r->expected);
-      else if (r->ok)
-        {
-          g_printerr ("%s, %s, %s, handler %s: %.1f us/event\n", mix, r->mode, r->encoding, r->handler,
-                      (double) r->cpu_us / r->events);
-          n_ok++;
-        }
-    }
-
-  if (n_ok == 0)
-    return;
-  qsort (runs, n_ok, sizeof (Result), compare_cpu_per_event);
-  *result = runs[0];
+  if (best_of_runs (runs, sizeof (Result), measure_once, compare_cpu_per_event, &m) > 0)
+    *result = runs[0];
 }
 
 static gboolean
@@ -612,6 +666,8 @@ run_mix (const char *self_path,
          GError    **error)
 {
   g_autofree char *url = NULL;
+  g_autofree char *events = g_strdup_printf ("%d", n_events);
+  const char *args[] = { "--mix", mix, "--events", events, NULL };
   g_autoptr(GSubprocess) gateway = NULL;
   const char *const *encoding_list = encodings != NULL ? (const char *const *) encodings
                                                         : all_encodings;
@@ -621,7 +677,7 @@ run_mix (const char *self_path,
   gsize n = 0;
 
   g_printerr ("%s: generating %d events...\n", mix, n_events);
-  gateway = start_gateway (mix, &url, error);
+  gateway = start_gateway (args, &url, error);
   if (gateway == NULL)
     return FALSE;
 

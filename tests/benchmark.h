@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* What tests/benchmark.c shares with the modes compiled into the same
+ * dgateway-benchmark program (--mode): the mock gateway, the children, the
+ * best of --runs runs and the machine note. */
+
+#pragma once
+
+#include <dgateway/dgateway.h>
+
+G_BEGIN_DECLS
+
+/* --runs and --gateway (the latter set to the built mock when not given). */
+extern int n_runs;
+extern char *gateway_path;
+
+/* One run into result; returns whether it succeeded. */
+typedef gboolean (*BenchRunFunc) (gpointer result,
+                                  gpointer user_data);
+
+gint64       cpu_time_us   (void);
+long         peak_rss_kib  (void);
+
+GSubprocess *start_gateway (const char *const  *args,
+                            char              **url,
+                            GError            **error);
+void         stop_gateway  (GSubprocess        *gateway);
+char        *run_to_end    (const char *const  *argv,
+                            GError            **error);
+gsize        best_of_runs  (gpointer            runs,
+                            gsize               size,
+                            BenchRunFunc        run,
+                            GCompareFunc        compare,
+                            gpointer            user_data);
+void         print_header  (void);
+
+G_END_DECLS
