@@ -70,6 +70,7 @@ static char **mixes = NULL;
 static char **encodings = NULL;
 char *gateway_path = NULL;
 static gboolean run_mode = FALSE;
+static char *what = NULL;
 
 static GOptionEntry entries[] = {
   { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "Events per run (default 100000)", "N" },
@@ -77,6 +78,7 @@ static GOptionEntry entries[] = {
   { "mix", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mixes, "Mix to run: messages or mixed (repeatable; default both)", "NAME" },
   { "encoding", 0, 0, G_OPTION_ARG_STRING_ARRAY, &encodings, "Encoding to run: json or etf (repeatable; default both)", "NAME" },
   { "gateway", 0, 0, G_OPTION_ARG_FILENAME, &gateway_path, "The dgateway-mock-gateway program (default: the one built with this one)", "PATH" },
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &what, "What to measure: events (CPU and memory per event; the default) or ui-stall (how long the main loop waits; --help-ui-stall)", "MODE" },
   { "run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &run_mode, "Internal: one run, arguments URL MODE HANDLER ENCODING", NULL },
   G_OPTION_ENTRY_NULL
 };
@@ -706,13 +708,20 @@ main (int    argc,
   const char *const *mix_list;
 
   g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, ui_stall_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
       return 2;
     }
 
-  if (run_mode)
+  if (what != NULL && !g_str_equal (what, "events") && !g_str_equal (what, "ui-stall"))
+    {
+      g_printerr ("dgateway-benchmark: unknown mode \"%s\"\n", what);
+      return 2;
+    }
+
+  if (run_mode && g_strcmp0 (what, "ui-stall") != 0)
     {
       if (argc != 5)
         {
@@ -744,6 +753,8 @@ main (int    argc,
     self_path = g_canonicalize_filename (argv[0], NULL);
   if (gateway_path == NULL)
     gateway_path = g_strdup (MOCK_GATEWAY_PATH);
+  if (g_strcmp0 (what, "ui-stall") == 0)
+    return ui_stall_main (self_path, run_mode, argc, argv);
 
   print_header ();
   mix_list = mixes != NULL ? (const char *const *) mixes : all_mixes;

@@ -34,4 +34,11 @@ gsize        best_of_runs  (gpointer            runs,
                             gpointer            user_data);
 void         print_header  (void);
 
+/* tests/bench-ui-stall.c */
+GOptionGroup *ui_stall_option_group (void);
+int           ui_stall_main         (const char  *self_path,
+                                     gboolean     run,
+                                     int          argc,
+                                     char       **argv);
+
 G_END_DECLS
