@@ -35,7 +35,6 @@
 
 #define STALL_TOKEN         "test-token"
 #define TICK_MS             1
-#define RUN_TIMEOUT_SECONDS 300
 
 typedef struct {
   const char        *name;
@@ -210,26 +209,12 @@ stall_client_new (void)
 /* One run, in the child */
 
 typedef struct {
-  GMainLoop      *loop;
-  DGatewayClient *client;
-  GError         *error;
+  ChildRun        child;        /* first: the handlers' data is the Stall */
   guint64         expected;     /* READY and the burst */
   gint64          last_tick;
   GArray         *gaps;         /* µs between runs of the 1 ms timeout */
   gsize           checksum;
-  gboolean        finished;
 } Stall;
-
-static void
-stall_fail (Stall  *stall,
-            GError *error)
-{
-  if (stall->error == NULL && !stall->finished)
-    stall->error = error;
-  else
-    g_error_free (error);
-  g_main_loop_quit (stall->loop);
-}
 
 /* The application's timeout: it counts the burst through the client's
  * counter, so that the rows without a handler have none at all. */
@@ -246,11 +231,8 @@ tick_cb (gpointer user_data)
       g_array_append_val (stall->gaps, gap);
     }
   stall->last_tick = now;
-  if (dgateway_client_get_events_received (stall->client) >= stall->expected)
-    {
-      stall->finished = TRUE;
-      g_main_loop_quit (stall->loop);
-    }
+  if (dgateway_client_get_events_received (stall->child.client) >= stall->expected)
+    child_run_finish (&stall->child);
   return G_SOURCE_CONTINUE;
 }
 
@@ -291,36 +273,6 @@ message_create_cb (DGatewayClient  *client,
   add_checksum (stall, author != NULL ? dgateway_user_get_username (author) : NULL);
 }
 
-static void
-connection_lost_cb (DGatewayClient *client,
-                    DGatewayShard  *shard,
-                    GError         *error,
-                    gpointer        user_data)
-{
-  stall_fail (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                      "Connection lost during the run: %s", error->message));
-}
-
-static void
-connect_cb (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
-{
-  GError *error = NULL;
-
-  if (!dgateway_client_connect_finish (DGATEWAY_CLIENT (source), result, &error))
-    stall_fail (user_data, error);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  stall_fail (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                                      "The burst did not arrive within %d s",
-                                      RUN_TIMEOUT_SECONDS));
-  return G_SOURCE_REMOVE;
-}
-
 static const Case *
 find_case (const char *name)
 {
@@ -348,9 +300,9 @@ stall_print (Stall  *stall,
   g_array_sort (stall->gaps, compare_gaps);
   printf ("RESULT %" G_GUINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
           " %ld %" G_GUINT64_FORMAT " %u %zu\n",
-          dgateway_client_get_events_received (stall->client) - 1,
+          dgateway_client_get_events_received (stall->child.client) - 1,
           g_array_index (stall->gaps, gint64, n - 1), g_array_index (stall->gaps, gint64, n * 99 / 100),
-          cpu_us, peak_rss_kib (), dgateway_client_get_bytes_decompressed (stall->client), n,
+          cpu_us, peak_rss_kib (), dgateway_client_get_bytes_decompressed (stall->child.client), n,
           stall->checksum);
   fflush (stdout);
 }
@@ -363,11 +315,8 @@ run_one (const char *url,
          const char *handler)
 {
   const Case *c = find_case (case_name);
-  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  g_autoptr(DGatewayClient) client = stall_client_new ();
-  g_autoptr(GError) error = NULL;
-  Stall stall = { .loop = loop, .client = client };
-  guint tick_id, timeout_id;
+  Stall stall = { .gaps = NULL };
+  guint tick_id;
   gint64 cpu_us;
 
   if (c == NULL || (!g_str_equal (handler, "none") && !g_str_equal (handler, c->handler)))
@@ -375,42 +324,29 @@ run_one (const char *url,
       g_printerr ("--run: unknown case \"%s\" or handler \"%s\"\n", case_name, handler);
       return 2;
     }
-  g_object_set (client, "gateway-url", url, NULL);
-  if (!set_client_properties (client, (const char *const *) client_properties, &error))
-    {
-      g_printerr ("dgateway-benchmark: %s\n", error->message);
-      return 2;
-    }
+  child_run_init (&stall.child, stall_client_new ());
+  g_object_set (stall.child.client, "gateway-url", url, NULL);
+  if (!set_client_properties (stall.child.client, (const char *const *) client_properties,
+                              &stall.child.error))
+    return child_run_end (&stall.child);
   stall.expected = 1 + c->events;
   stall.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
   if (!g_str_equal (handler, "none"))
-    g_signal_connect (client, handler,
+    g_signal_connect (stall.child.client, handler,
                       g_str_equal (handler, "guild-create") ? G_CALLBACK (guild_create_cb)
                                                             : G_CALLBACK (message_create_cb),
                       &stall);
-  g_signal_connect (client, "connection-lost", G_CALLBACK (connection_lost_cb), &stall);
 
   cpu_us = cpu_time_us ();
   tick_id = g_timeout_add (TICK_MS, tick_cb, &stall);
-  timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, timeout_cb, &stall);
-  dgateway_client_connect_async (client, NULL, connect_cb, &stall);
-  g_main_loop_run (loop);
+  child_run_connect (&stall.child);
   cpu_us = cpu_time_us () - cpu_us;
   g_source_remove (tick_id);
-  g_source_remove (timeout_id);
 
-  if (stall.finished && stall.gaps->len > 0)
+  if (stall.child.finished && stall.gaps->len > 0)
     stall_print (&stall, cpu_us);
-  g_signal_handlers_disconnect_by_data (client, &stall);
-  dgateway_client_close (client);
   g_array_unref (stall.gaps);
-  if (stall.error != NULL)
-    {
-      g_printerr ("dgateway-benchmark: %s\n", stall.error->message);
-      g_error_free (stall.error);
-      return 1;
-    }
-  return stall.finished ? 0 : 1;
+  return child_run_end (&stall.child);
 }
 
 /* The parent */

@@ -105,12 +105,8 @@ peak_rss_kib (void)
 /* One run, in the child */
 
 typedef struct {
-  GMainLoop      *loop;
-  DGatewayClient *client;
-  GError         *error;
-  guint           timeout_id;
+  ChildRun        child;        /* first: the handlers' data is the Run */
   gboolean        started;
-  gboolean        finished;
   gint64          time[2];
   gint64          cpu[2];
   guint64         events[2];
@@ -127,20 +123,9 @@ run_sample (Run *run,
 {
   run->cpu[i] = cpu_time_us ();
   run->time[i] = g_get_monotonic_time ();
-  run->events[i] = dgateway_client_get_events_received (run->client);
-  run->bytes[i] = dgateway_client_get_bytes_received (run->client);
-  run->decompressed[i] = dgateway_client_get_bytes_decompressed (run->client);
-}
-
-static void
-run_fail (Run    *run,
-          GError *error)
-{
-  if (run->error == NULL && !run->finished)
-    run->error = error;
-  else
-    g_error_free (error);
-  g_main_loop_quit (run->loop);
+  run->events[i] = dgateway_client_get_events_received (run->child.client);
+  run->bytes[i] = dgateway_client_get_bytes_received (run->child.client);
+  run->decompressed[i] = dgateway_client_get_bytes_decompressed (run->child.client);
 }
 
 static gboolean
@@ -168,8 +153,7 @@ done_cb (DGatewayClient *client,
   if (d != NULL && JSON_NODE_HOLDS_OBJECT (d))
     run->expected = json_object_get_int_member_with_default (json_node_get_object (d),
                                                              "events", -1);
-  run->finished = TRUE;
-  g_main_loop_quit (run->loop);
+  child_run_finish (&run->child);
   return FALSE;
 }
 
@@ -231,14 +215,35 @@ message_create_cb (DGatewayClient  *client,
     run->checksum += fields[i] != NULL ? strlen (fields[i]) : 1;
 }
 
+/* The client of one run, in a child */
+
+/* Ends the run with error, unless it finished or failed already. */
+void
+child_run_fail (ChildRun *run,
+                GError   *error)
+{
+  if (run->error == NULL && !run->finished)
+    run->error = error;
+  else
+    g_error_free (error);
+  g_main_loop_quit (run->loop);
+}
+
+void
+child_run_finish (ChildRun *run)
+{
+  run->finished = TRUE;
+  g_main_loop_quit (run->loop);
+}
+
 static void
 connection_lost_cb (DGatewayClient *client,
                     DGatewayShard  *shard,
                     GError         *error,
                     gpointer        user_data)
 {
-  run_fail (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                    "Connection lost during the run: %s", error->message));
+  child_run_fail (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                          "Connection lost during the run: %s", error->message));
 }
 
 static void
@@ -246,22 +251,61 @@ connect_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Run *run = user_data;
   GError *error = NULL;
 
   if (!dgateway_client_connect_finish (DGATEWAY_CLIENT (source), result, &error))
-    run_fail (run, error);
+    child_run_fail (user_data, error);
 }
 
 static gboolean
 timeout_cb (gpointer user_data)
 {
-  Run *run = user_data;
+  ChildRun *run = user_data;
 
   run->timeout_id = 0;
-  run_fail (run, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                              "No " DONE_EVENT " after %d s", RUN_TIMEOUT_SECONDS));
+  child_run_fail (run, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                    "Not finished after %d s", RUN_TIMEOUT_SECONDS));
   return G_SOURCE_REMOVE;
+}
+
+/* Takes client; its handlers are to have run (or a struct that starts
+ * with it) as their data. */
+void
+child_run_init (ChildRun       *run,
+                DGatewayClient *client)
+{
+  *run = (ChildRun) { .loop = g_main_loop_new (NULL, FALSE), .client = client };
+}
+
+/* Connects the client and runs the main loop until child_run_finish() or
+ * child_run_fail(), a lost connection, or RUN_TIMEOUT_SECONDS. */
+void
+child_run_connect (ChildRun *run)
+{
+  g_signal_connect (run->client, "connection-lost", G_CALLBACK (connection_lost_cb), run);
+  run->timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, timeout_cb, run);
+  dgateway_client_connect_async (run->client, NULL, connect_cb, run);
+  g_main_loop_run (run->loop);
+  g_clear_handle_id (&run->timeout_id, g_source_remove);
+}
+
+/* Closes and frees the client and the loop, and reports the error.
+ * Returns the child's exit status. */
+int
+child_run_end (ChildRun *run)
+{
+  g_signal_handlers_disconnect_by_data (run->client, run);
+  dgateway_client_close (run->client);
+  g_object_unref (run->client);
+  g_main_loop_unref (run->loop);
+
+  if (run->error != NULL)
+    {
+      g_printerr ("dgateway-benchmark: %s\n", run->error->message);
+      g_error_free (run->error);
+      return 1;
+    }
+  return run->finished ? 0 : 1;
 }
 
 static const Mode *
@@ -327,48 +371,31 @@ run_one (const char *url,
       return 2;
     }
 
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.client = dgateway_client_new (BENCHMARK_TOKEN,
-                                    DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MEMBERS
-                                    | DGATEWAY_INTENTS_GUILD_PRESENCES
-                                    | DGATEWAY_INTENTS_GUILD_MESSAGES
-                                    | DGATEWAY_INTENTS_GUILD_MESSAGE_REACTIONS
-                                    | DGATEWAY_INTENTS_GUILD_MESSAGE_TYPING
-                                    | DGATEWAY_INTENTS_MESSAGE_CONTENT);
-  g_object_set (run.client, "gateway-url", url, "compression", mode->compression,
+  child_run_init (&run.child,
+                  dgateway_client_new (BENCHMARK_TOKEN,
+                                       DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MEMBERS
+                                       | DGATEWAY_INTENTS_GUILD_PRESENCES
+                                       | DGATEWAY_INTENTS_GUILD_MESSAGES
+                                       | DGATEWAY_INTENTS_GUILD_MESSAGE_REACTIONS
+                                       | DGATEWAY_INTENTS_GUILD_MESSAGE_TYPING
+                                       | DGATEWAY_INTENTS_MESSAGE_CONTENT));
+  g_object_set (run.child.client, "gateway-url", url, "compression", mode->compression,
                 "encoding", encoding, NULL);
 
   /* Detailed handlers: other events still find no handler at all. */
-  g_signal_connect (run.client, "dispatch::READY", G_CALLBACK (ready_cb), &run);
-  g_signal_connect (run.client, "dispatch::" DONE_EVENT, G_CALLBACK (done_cb), &run);
+  g_signal_connect (run.child.client, "dispatch::READY", G_CALLBACK (ready_cb), &run);
+  g_signal_connect (run.child.client, "dispatch::" DONE_EVENT, G_CALLBACK (done_cb), &run);
   if (g_str_equal (handler, "read3"))
-    g_signal_connect (run.client, "dispatch", G_CALLBACK (read_fields_cb), &run);
+    g_signal_connect (run.child.client, "dispatch", G_CALLBACK (read_fields_cb), &run);
   else if (g_str_equal (handler, "typed"))
-    g_signal_connect (run.client, "message-create", G_CALLBACK (message_create_cb), &run);
-  g_signal_connect (run.client, "connection-lost", G_CALLBACK (connection_lost_cb), &run);
-  run.timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, timeout_cb, &run);
+    g_signal_connect (run.child.client, "message-create", G_CALLBACK (message_create_cb), &run);
 
-  dgateway_client_connect_async (run.client, NULL, connect_cb, &run);
-  g_main_loop_run (run.loop);
-  g_clear_handle_id (&run.timeout_id, g_source_remove);
-
-  if (run.finished && run.started)
+  child_run_connect (&run.child);
+  if (run.child.finished && run.started)
     run_print (&run);
-  else if (run.error == NULL)
-    run.error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The run ended before READY");
-
-  g_signal_handlers_disconnect_by_data (run.client, &run);
-  dgateway_client_close (run.client);
-  g_object_unref (run.client);
-  g_main_loop_unref (run.loop);
-
-  if (run.error != NULL)
-    {
-      g_printerr ("dgateway-benchmark: %s\n", run.error->message);
-      g_error_free (run.error);
-      return 1;
-    }
-  return 0;
+  else if (run.child.error == NULL)
+    run.child.error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The run ended before READY");
+  return child_run_end (&run.child);
 }
 
 /* The parent */

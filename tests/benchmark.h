@@ -14,6 +14,17 @@ G_BEGIN_DECLS
 extern int n_runs;
 extern char *gateway_path;
 
+/* The client of one run in a child, with its main loop: the handlers
+ * connected to it take the ChildRun, or a struct that starts with it, as
+ * their data. */
+typedef struct {
+  GMainLoop      *loop;
+  DGatewayClient *client;
+  GError         *error;
+  guint           timeout_id;
+  gboolean        finished;
+} ChildRun;
+
 /* One run into result; returns whether it succeeded. */
 typedef gboolean (*BenchRunFunc) (gpointer result,
                                   gpointer user_data);
@@ -33,6 +44,14 @@ gsize        best_of_runs  (gpointer            runs,
                             GCompareFunc        compare,
                             gpointer            user_data);
 void         print_header  (void);
+
+void         child_run_init    (ChildRun       *run,
+                                DGatewayClient *client);
+void         child_run_connect (ChildRun       *run);
+void         child_run_finish  (ChildRun       *run);
+void         child_run_fail    (ChildRun       *run,
+                                GError         *error);
+int          child_run_end     (ChildRun       *run);
 
 /* tests/bench-ui-stall.c */
 GOptionGroup *ui_stall_option_group (void);
