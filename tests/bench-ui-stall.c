@@ -7,15 +7,15 @@
  * be, records the gaps between its runs while a burst arrives from the mock
  * gateway (a separate process), for each case:
  *
- *   guilds     a bot's start-up: 2,500 GUILD_CREATEs of about 50 KB at once
- *   big-guild  one GUILD_CREATE of about 8 MiB (22,000 members)
+ *   guilds     a bot's start-up: 2,500 GUILD_CREATEs of about 57 KB at once
+ *   big-guild  one GUILD_CREATE of 22,000 members, 10.6 MB of JSON
  *   messages   50,000 MESSAGE_CREATEs at 10,000/s
  *
  * in each compression mode, with no handler and with a typed handler that
  * reads a few fields (guild-create: the name, the member count and one
  * channel's name; message-create: the content and the author). Each run is
- * a fresh child process (this program again, with --run) that measures from
- * connecting until the last event of the burst:
+ * a fresh child process (this program again, with --mode ui-stall --run)
+ * that measures from connecting until the last event of the burst:
  *
  *   longest gap, 99th percentile  between two runs of the 1 ms timeout
  *   CPU µs/event                  getrusage (RUSAGE_SELF) user + system / events
