@@ -22,9 +22,10 @@
  *   peak RSS                      ru_maxrss of the child at the end
  *
  * and the parent prints one Markdown table. With --runs N it keeps the run
- * with the shortest longest gap. --case and --compression pick rows;
- * --client-property NAME=VALUE sets a property of each child's client, so
- * that two builds' or two settings' rows can be put side by side. See
+ * with the shortest longest gap. --case, --compression and --handler pick
+ * rows; --client-property NAME=VALUE sets a property of each child's
+ * client, so that two builds' or two settings' rows can be put side by
+ * side. See
  * docs/performance.md. */
 
 #include "benchmark.h"
@@ -55,11 +56,13 @@ static const Case cases[] = {
 
 static char **case_filter = NULL;
 static char **compression_filter = NULL;
+static char **handler_filter = NULL;
 static char **client_properties = NULL;
 
 static GOptionEntry entries[] = {
   { "case", 0, 0, G_OPTION_ARG_STRING_ARRAY, &case_filter, "Case to run: guilds, big-guild or messages (repeatable; default all)", "NAME" },
   { "compression", 0, 0, G_OPTION_ARG_STRING_ARRAY, &compression_filter, "Compression to run: none, zlib-stream or zstd-stream (repeatable; default all)", "NAME" },
+  { "handler", 0, 0, G_OPTION_ARG_STRING_ARRAY, &handler_filter, "Handler to run: none or typed (repeatable; default both)", "NAME" },
   { "client-property", 0, 0, G_OPTION_ARG_STRING_ARRAY, &client_properties, "Set a property of each run's client (repeatable)", "NAME=VALUE" },
   G_OPTION_ENTRY_NULL
 };
@@ -467,6 +470,7 @@ run_case (const char  *self_path,
 {
   g_autoptr(GEnumClass) compressions = g_type_class_ref (DGATEWAY_TYPE_COMPRESSION);
   const char *handlers[] = { "none", c->handler };
+  const char *handler_kinds[] = { "none", "typed" };
   g_autoptr(GSubprocess) gateway = NULL;
   g_autofree char *url = NULL;
 
@@ -480,7 +484,8 @@ run_case (const char  *self_path,
       {
         Result result = { c, compressions->values[i].value_nick, handlers[h] };
 
-        if (!wanted (compression_filter, result.compression))
+        if (!wanted (compression_filter, result.compression)
+            || !wanted (handler_filter, handler_kinds[h]))
           continue;
         measure (self_path, url, &result);
         g_array_append_val (results, result);
@@ -536,24 +541,44 @@ print_table (GArray *results)
 }
 
 static gboolean
+check_filter (char               **filter,
+              const char *const   *known,
+              const char          *what,
+              GError             **error)
+{
+  for (char **n = filter; n != NULL && *n != NULL; n++)
+    if (!g_strv_contains (known, *n))
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown %s \"%s\"",
+                     what, *n);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
 check_filters (GError **error)
 {
   g_autoptr(GEnumClass) compressions = g_type_class_ref (DGATEWAY_TYPE_COMPRESSION);
   g_autoptr(DGatewayClient) client = stall_client_new ();
+  g_autoptr(GStrvBuilder) case_names = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) compression_names = g_strv_builder_new ();
+  const char *const handler_names[] = { "none", "typed", NULL };
+  g_auto(GStrv) cases_known = NULL;
+  g_auto(GStrv) compressions_known = NULL;
 
-  for (char **n = case_filter; n != NULL && *n != NULL; n++)
-    if (find_case (*n) == NULL)
-      {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "unknown case \"%s\"", *n);
-        return FALSE;
-      }
-  for (char **n = compression_filter; n != NULL && *n != NULL; n++)
-    if (g_enum_get_value_by_nick (compressions, *n) == NULL)
-      {
-        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     "unknown compression \"%s\"", *n);
-        return FALSE;
-      }
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    g_strv_builder_add (case_names, cases[i].name);
+  for (guint i = 0; i < compressions->n_values; i++)
+    g_strv_builder_add (compression_names, compressions->values[i].value_nick);
+  cases_known = g_strv_builder_end (case_names);
+  compressions_known = g_strv_builder_end (compression_names);
+
+  if (!check_filter (case_filter, (const char *const *) cases_known, "case", error)
+      || !check_filter (compression_filter, (const char *const *) compressions_known,
+                        "compression", error)
+      || !check_filter (handler_filter, handler_names, "handler", error))
+    return FALSE;
   /* A property that cannot be set fails here, before any child runs. */
   return set_client_properties (client, (const char *const *) client_properties, error);
 }
