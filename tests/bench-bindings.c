@@ -165,16 +165,16 @@ run_script (const Row  *row,
                 row->interpreter, row->handler, result->events, result->expected);
 }
 
-/* Of n_runs, the run with the least CPU per event: other work on the
+/* Of @runs, the run with the least CPU per event: other work on the
  * machine only ever adds to it. */
 static void
 measure (const Row  *row,
          const char *url,
          int         n_events,
-         int         n_runs,
+         int         runs,
          Result     *best)
 {
-  for (int i = 0; i < n_runs; i++)
+  for (int i = 0; i < runs; i++)
     {
       Result r = { 0 };
 
@@ -206,7 +206,7 @@ print_row (const Row    *row,
 
 int
 bench_bindings_run (int n_events,
-                    int n_runs)
+                    int runs)
 {
   static const Row rows[] = {
     { "GJS", "bench-bindings.js", "typed", "message-create, two fields" },
@@ -224,7 +224,7 @@ bench_bindings_run (int n_events,
   print_header ();
   g_printerr ("messages: generating %d events...\n", n_events);
   gateway = rate > 0 ? start_paced_gateway (rate, &url, &error)
-                     : start_gateway ("messages", &url, &error);
+                     : start_mix_gateway ("messages", &url, &error);
   if (gateway == NULL)
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
@@ -232,7 +232,7 @@ bench_bindings_run (int n_events,
     }
 
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
-    measure (&rows[i], url, n_events, n_runs, &results[i]);
+    measure (&rows[i], url, n_events, runs, &results[i]);
   stop_gateway (gateway);
 
   if (rate > 0)
@@ -240,7 +240,7 @@ bench_bindings_run (int n_events,
   else
     printf ("\n### Bindings: %d MESSAGE_CREATEs as fast as the client reads", n_events);
   printf (", no explicit collection but where stated%s\n\n",
-          n_runs > 1 ? ", the run with the least CPU" : "");
+          runs > 1 ? ", the run with the least CPU" : "");
   printf ("| interpreter | handler | events/s | CPU µs/event | peak RSS MiB | RSS at READY MiB |\n");
   printf ("|---|---|---:|---:|---:|---:|\n");
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)

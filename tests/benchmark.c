@@ -29,8 +29,6 @@
 
 #include "benchmark.h"
 
-#include <dgateway/dgateway.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,12 +67,12 @@ static const char *const all_mixes[] = { "messages", "mixed", NULL };
 static const char *const all_encodings[] = { "json", "etf", NULL };
 
 static int n_events = DEFAULT_EVENTS;
-static int n_runs = 1;
+int n_runs = 1;
 static char **mixes = NULL;
 static char **encodings = NULL;
-static char *gateway_path = NULL;
-static char *bench_mode = NULL;
+char *gateway_path = NULL;
 static gboolean run_mode = FALSE;
+static char *what = NULL;
 
 static GOptionEntry entries[] = {
   { "events", 0, 0, G_OPTION_ARG_INT, &n_events, "Events per run (default 100000)", "N" },
@@ -82,12 +80,12 @@ static GOptionEntry entries[] = {
   { "mix", 0, 0, G_OPTION_ARG_STRING_ARRAY, &mixes, "Mix to run: messages or mixed (repeatable; default both)", "NAME" },
   { "encoding", 0, 0, G_OPTION_ARG_STRING_ARRAY, &encodings, "Encoding to run: json or etf (repeatable; default both)", "NAME" },
   { "gateway", 0, 0, G_OPTION_ARG_FILENAME, &gateway_path, "The dgateway-mock-gateway program (default: the one built with this one)", "PATH" },
-  { "mode", 0, 0, G_OPTION_ARG_STRING, &bench_mode, "What to measure: events (the client, default) or bindings (GJS and PyGObject)", "MODE" },
+  { "mode", 0, 0, G_OPTION_ARG_STRING, &what, "What to measure: events (CPU and memory per event; the default), bindings (GJS and PyGObject applications; --help-bindings) or ui-stall (how long the main loop waits; --help-ui-stall)", "MODE" },
   { "run", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &run_mode, "Internal: one run, arguments URL MODE HANDLER ENCODING", NULL },
   G_OPTION_ENTRY_NULL
 };
 
-static gint64
+gint64
 cpu_time_us (void)
 {
   struct rusage usage;
@@ -97,7 +95,7 @@ cpu_time_us (void)
          + usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
 }
 
-static long
+long
 peak_rss_kib (void)
 {
   struct rusage usage;
@@ -109,12 +107,8 @@ peak_rss_kib (void)
 /* One run, in the child */
 
 typedef struct {
-  GMainLoop      *loop;
-  DGatewayClient *client;
-  GError         *error;
-  guint           timeout_id;
+  ChildRun        child;        /* first: the handlers' data is the Run */
   gboolean        started;
-  gboolean        finished;
   gint64          time[2];
   gint64          cpu[2];
   guint64         events[2];
@@ -131,20 +125,9 @@ run_sample (Run *run,
 {
   run->cpu[i] = cpu_time_us ();
   run->time[i] = g_get_monotonic_time ();
-  run->events[i] = dgateway_client_get_events_received (run->client);
-  run->bytes[i] = dgateway_client_get_bytes_received (run->client);
-  run->decompressed[i] = dgateway_client_get_bytes_decompressed (run->client);
-}
-
-static void
-run_fail (Run    *run,
-          GError *error)
-{
-  if (run->error == NULL && !run->finished)
-    run->error = error;
-  else
-    g_error_free (error);
-  g_main_loop_quit (run->loop);
+  run->events[i] = dgateway_client_get_events_received (run->child.client);
+  run->bytes[i] = dgateway_client_get_bytes_received (run->child.client);
+  run->decompressed[i] = dgateway_client_get_bytes_decompressed (run->child.client);
 }
 
 static gboolean
@@ -172,8 +155,7 @@ done_cb (DGatewayClient *client,
   if (d != NULL && JSON_NODE_HOLDS_OBJECT (d))
     run->expected = json_object_get_int_member_with_default (json_node_get_object (d),
                                                              "events", -1);
-  run->finished = TRUE;
-  g_main_loop_quit (run->loop);
+  child_run_finish (&run->child);
   return FALSE;
 }
 
@@ -235,14 +217,35 @@ message_create_cb (DGatewayClient  *client,
     run->checksum += fields[i] != NULL ? strlen (fields[i]) : 1;
 }
 
+/* The client of one run, in a child */
+
+/* Ends the run with error, unless it finished or failed already. */
+void
+child_run_fail (ChildRun *run,
+                GError   *error)
+{
+  if (run->error == NULL && !run->finished)
+    run->error = error;
+  else
+    g_error_free (error);
+  g_main_loop_quit (run->loop);
+}
+
+void
+child_run_finish (ChildRun *run)
+{
+  run->finished = TRUE;
+  g_main_loop_quit (run->loop);
+}
+
 static void
 connection_lost_cb (DGatewayClient *client,
                     DGatewayShard  *shard,
                     GError         *error,
                     gpointer        user_data)
 {
-  run_fail (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
-                                    "Connection lost during the run: %s", error->message));
+  child_run_fail (user_data, g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED,
+                                          "Connection lost during the run: %s", error->message));
 }
 
 static void
@@ -250,22 +253,61 @@ connect_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
 {
-  Run *run = user_data;
   GError *error = NULL;
 
   if (!dgateway_client_connect_finish (DGATEWAY_CLIENT (source), result, &error))
-    run_fail (run, error);
+    child_run_fail (user_data, error);
 }
 
 static gboolean
 timeout_cb (gpointer user_data)
 {
-  Run *run = user_data;
+  ChildRun *run = user_data;
 
   run->timeout_id = 0;
-  run_fail (run, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
-                              "No " DONE_EVENT " after %d s", RUN_TIMEOUT_SECONDS));
+  child_run_fail (run, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                    "Not finished after %d s", RUN_TIMEOUT_SECONDS));
   return G_SOURCE_REMOVE;
+}
+
+/* Takes client; its handlers are to have run (or a struct that starts
+ * with it) as their data. */
+void
+child_run_init (ChildRun       *run,
+                DGatewayClient *client)
+{
+  *run = (ChildRun) { .loop = g_main_loop_new (NULL, FALSE), .client = client };
+}
+
+/* Connects the client and runs the main loop until child_run_finish() or
+ * child_run_fail(), a lost connection, or RUN_TIMEOUT_SECONDS. */
+void
+child_run_connect (ChildRun *run)
+{
+  g_signal_connect (run->client, "connection-lost", G_CALLBACK (connection_lost_cb), run);
+  run->timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, timeout_cb, run);
+  dgateway_client_connect_async (run->client, NULL, connect_cb, run);
+  g_main_loop_run (run->loop);
+  g_clear_handle_id (&run->timeout_id, g_source_remove);
+}
+
+/* Closes and frees the client and the loop, and reports the error.
+ * Returns the child's exit status. */
+int
+child_run_end (ChildRun *run)
+{
+  g_signal_handlers_disconnect_by_data (run->client, run);
+  dgateway_client_close (run->client);
+  g_object_unref (run->client);
+  g_main_loop_unref (run->loop);
+
+  if (run->error != NULL)
+    {
+      g_printerr ("dgateway-benchmark: %s\n", run->error->message);
+      g_error_free (run->error);
+      return 1;
+    }
+  return run->finished ? 0 : 1;
 }
 
 static const Mode *
@@ -331,48 +373,31 @@ run_one (const char *url,
       return 2;
     }
 
-  run.loop = g_main_loop_new (NULL, FALSE);
-  run.client = dgateway_client_new (BENCHMARK_TOKEN,
-                                    DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MEMBERS
-                                    | DGATEWAY_INTENTS_GUILD_PRESENCES
-                                    | DGATEWAY_INTENTS_GUILD_MESSAGES
-                                    | DGATEWAY_INTENTS_GUILD_MESSAGE_REACTIONS
-                                    | DGATEWAY_INTENTS_GUILD_MESSAGE_TYPING
-                                    | DGATEWAY_INTENTS_MESSAGE_CONTENT);
-  g_object_set (run.client, "gateway-url", url, "compression", mode->compression,
+  child_run_init (&run.child,
+                  dgateway_client_new (BENCHMARK_TOKEN,
+                                       DGATEWAY_INTENTS_GUILDS | DGATEWAY_INTENTS_GUILD_MEMBERS
+                                       | DGATEWAY_INTENTS_GUILD_PRESENCES
+                                       | DGATEWAY_INTENTS_GUILD_MESSAGES
+                                       | DGATEWAY_INTENTS_GUILD_MESSAGE_REACTIONS
+                                       | DGATEWAY_INTENTS_GUILD_MESSAGE_TYPING
+                                       | DGATEWAY_INTENTS_MESSAGE_CONTENT));
+  g_object_set (run.child.client, "gateway-url", url, "compression", mode->compression,
                 "encoding", encoding, NULL);
 
   /* Detailed handlers: other events still find no handler at all. */
-  g_signal_connect (run.client, "dispatch::READY", G_CALLBACK (ready_cb), &run);
-  g_signal_connect (run.client, "dispatch::" DONE_EVENT, G_CALLBACK (done_cb), &run);
+  g_signal_connect (run.child.client, "dispatch::READY", G_CALLBACK (ready_cb), &run);
+  g_signal_connect (run.child.client, "dispatch::" DONE_EVENT, G_CALLBACK (done_cb), &run);
   if (g_str_equal (handler, "read3"))
-    g_signal_connect (run.client, "dispatch", G_CALLBACK (read_fields_cb), &run);
+    g_signal_connect (run.child.client, "dispatch", G_CALLBACK (read_fields_cb), &run);
   else if (g_str_equal (handler, "typed"))
-    g_signal_connect (run.client, "message-create", G_CALLBACK (message_create_cb), &run);
-  g_signal_connect (run.client, "connection-lost", G_CALLBACK (connection_lost_cb), &run);
-  run.timeout_id = g_timeout_add_seconds (RUN_TIMEOUT_SECONDS, timeout_cb, &run);
+    g_signal_connect (run.child.client, "message-create", G_CALLBACK (message_create_cb), &run);
 
-  dgateway_client_connect_async (run.client, NULL, connect_cb, &run);
-  g_main_loop_run (run.loop);
-  g_clear_handle_id (&run.timeout_id, g_source_remove);
-
-  if (run.finished && run.started)
+  child_run_connect (&run.child);
+  if (run.child.finished && run.started)
     run_print (&run);
-  else if (run.error == NULL)
-    run.error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The run ended before READY");
-
-  g_signal_handlers_disconnect_by_data (run.client, &run);
-  dgateway_client_close (run.client);
-  g_object_unref (run.client);
-  g_main_loop_unref (run.loop);
-
-  if (run.error != NULL)
-    {
-      g_printerr ("dgateway-benchmark: %s\n", run.error->message);
-      g_error_free (run.error);
-      return 1;
-    }
-  return 0;
+  else if (run.child.error == NULL)
+    run.child.error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "The run ended before READY");
+  return child_run_end (&run.child);
 }
 
 /* The parent */
@@ -432,47 +457,65 @@ parse_result (const char *line,
   return n == 8 && result->events > 0 && result->span_us > 0;
 }
 
+/* Runs argv to its end; returns what it printed if it exited with 0. */
+char *
+run_to_end (const char *const  *argv,
+            GError            **error)
+{
+  g_autoptr(GSubprocess) child = NULL;
+  g_autofree char *out = NULL;
+
+  child = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
+  if (child == NULL || !g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, error))
+    return NULL;
+  if (!g_subprocess_get_successful (child))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s failed", argv[0], argv[1]);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
 static void
 run_child (const char *self_path,
            const char *url,
            const char *gateway_pid,
            Result     *result)
 {
-  g_autoptr(GSubprocess) child = NULL;
+  const char *argv[] = { self_path, "--run", url, result->mode, result->handler, result->encoding,
+                         NULL };
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   gint64 gateway_cpu = process_cpu_us (gateway_pid);
 
-  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, self_path, "--run",
-                            url, result->mode, result->handler, result->encoding, NULL);
-  if (child == NULL || !g_subprocess_communicate_utf8 (child, NULL, NULL, &out, NULL, &error))
+  out = run_to_end (argv, &error);
+  if (out == NULL)
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
       return;
     }
-  result->ok = g_subprocess_get_successful (child) && out != NULL
-               && parse_result (out, result);
+  result->ok = parse_result (out, result);
   if (gateway_cpu >= 0)
     result->gateway_cpu_us = process_cpu_us (gateway_pid) - gateway_cpu;
 }
 
-/* Starts the mock gateway with @args and reads its URL. */
-static GSubprocess *
-launch_gateway (const char *const  *args,
-                char              **url,
-                GError            **error)
+/* Starts the mock gateway with args (NULL-terminated) and waits for its URL. */
+GSubprocess *
+start_gateway (const char *const  *args,
+               char              **url,
+               GError            **error)
 {
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
   g_autoptr(GSubprocess) gateway = NULL;
   g_autoptr(GDataInputStream) lines = NULL;
   gsize length;
 
-  g_ptr_array_add (argv, gateway_path);
-  for (gsize i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, "--exit-on-stdin-eof");
-  g_ptr_array_add (argv, NULL);
-  gateway = g_subprocess_newv ((const char *const *) argv->pdata,
+  g_strv_builder_add (builder, gateway_path);
+  g_strv_builder_addv (builder, (const char **) args);
+  g_strv_builder_add (builder, "--exit-on-stdin-eof");
+  argv = g_strv_builder_end (builder);
+  gateway = g_subprocess_newv ((const char *const *) argv,
                                G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
                                error);
   if (gateway == NULL)
@@ -494,14 +537,14 @@ launch_gateway (const char *const  *args,
 /* A recording of --events events of @mix, streamed as fast as the client
  * reads, then BENCHMARK_DONE. */
 GSubprocess *
-start_gateway (const char  *mix,
-               char       **url,
-               GError     **error)
+start_mix_gateway (const char  *mix,
+                   char       **url,
+                   GError     **error)
 {
   g_autofree char *events = g_strdup_printf ("%d", n_events);
   const char *const args[] = { "--mix", mix, "--events", events, NULL };
 
-  return launch_gateway (args, url, error);
+  return start_gateway (args, url, error);
 }
 
 /* --events MESSAGE_CREATEs at @rate a second, and nothing after them. */
@@ -514,7 +557,7 @@ start_paced_gateway (int      rate,
   g_autofree char *per_second = g_strdup_printf ("%d", rate);
   const char *const args[] = { "--events", events, "--rate", per_second, NULL };
 
-  return launch_gateway (args, url, error);
+  return start_gateway (args, url, error);
 }
 
 void
@@ -606,6 +649,59 @@ compare_cpu_per_event (gconstpointer a,
   return (dx > dy) - (dx < dy);
 }
 
+/* Runs run n_runs times, each time into the next free element of runs
+ * (n_runs elements of size bytes), and sorts those that succeeded with
+ * compare, best first: other work on the machine only ever adds to what a
+ * run measures. Returns how many succeeded. */
+gsize
+best_of_runs (gpointer       runs,
+              gsize          size,
+              BenchRunFunc   run,
+              GCompareFunc   compare,
+              gpointer       user_data)
+{
+  gsize n_ok = 0;
+
+  for (int i = 0; i < n_runs; i++)
+    if (run ((char *) runs + n_ok * size, user_data))
+      n_ok++;
+  qsort (runs, n_ok, size, compare);
+  return n_ok;
+}
+
+typedef struct {
+  const char   *self_path;
+  const char   *mix;
+  const char   *url;
+  const char   *gateway_pid;
+  const Result *config;
+} Measure;
+
+static gboolean
+measure_once (gpointer result,
+              gpointer user_data)
+{
+  const Measure *m = user_data;
+  Result *r = result;
+
+  *r = (Result) { 0 };
+  r->mode = m->config->mode;
+  r->handler = m->config->handler;
+  r->encoding = m->config->encoding;
+  r->gateway_cpu_us = -1;
+  run_child (m->self_path, m->url, m->gateway_pid, r);
+  if (r->ok && r->expected != (gint64) r->events)
+    {
+      g_printerr ("%s %s %s %s: %" G_GUINT64_FORMAT " events, expected %" G_GINT64_FORMAT "\n",
+                  m->mix, r->mode, r->encoding, r->handler, r->events, r->expected);
+      return FALSE;
+    }
+  if (r->ok)
+    g_printerr ("%s, %s, %s, handler %s: %.1f us/event\n", m->mix, r->mode, r->encoding,
+                r->handler, (double) r->cpu_us / r->events);
+  return r->ok;
+}
+
 /* Runs one configuration n_runs times; result gets the run with the least CPU per event. */
 static void
 measure (const char *self_path,
@@ -615,33 +711,10 @@ measure (const char *self_path,
          Result     *result)
 {
   g_autofree Result *runs = g_new0 (Result, n_runs);
-  int n_ok = 0;
+  Measure m = { self_path, mix, url, gateway_pid, result };
 
-  for (int i = 0; i < n_runs; i++)
-    {
-      Result *r = &runs[n_ok];
-
-      *r = (Result) { 0 };
-      r->mode = result->mode;
-      r->handler = result->handler;
-      r->encoding = result->encoding;
-      r->gateway_cpu_us = -1;
-      run_child (self_path, url, gateway_pid, r);
-      if (r->ok && r->expected != (gint64) r->events)
-        g_printerr ("%s %s %s %s: %" G_GUINT64_FORMAT " events, expected %" G_GINT64_FORMAT "\n",
-                    mix, r->mode, r->encoding, r->handler, r->events, r->expected);
-      else if (r->ok)
-        {
-          g_printerr ("%s, %s, %s, handler %s: %.1f us/event\n", mix, r->mode, r->encoding, r->handler,
-                      (double) r->cpu_us / r->events);
-          n_ok++;
-        }
-    }
-
-  if (n_ok == 0)
-    return;
-  qsort (runs, n_ok, sizeof (Result), compare_cpu_per_event);
-  *result = runs[0];
+  if (best_of_runs (runs, sizeof (Result), measure_once, compare_cpu_per_event, &m) > 0)
+    *result = runs[0];
 }
 
 static gboolean
@@ -659,7 +732,7 @@ run_mix (const char *self_path,
   gsize n = 0;
 
   g_printerr ("%s: generating %d events...\n", mix, n_events);
-  gateway = start_gateway (mix, &url, error);
+  gateway = start_mix_gateway (mix, &url, error);
   if (gateway == NULL)
     return FALSE;
 
@@ -689,13 +762,21 @@ main (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_add_group (context, bench_bindings_option_group ());
+  g_option_context_add_group (context, ui_stall_option_group ());
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("dgateway-benchmark: %s\n", error->message);
       return 2;
     }
 
-  if (run_mode)
+  if (what != NULL && !g_str_equal (what, "events") && !g_str_equal (what, "ui-stall") &&
+      !g_str_equal (what, "bindings"))
+    {
+      g_printerr ("dgateway-benchmark: unknown mode \"%s\"\n", what);
+      return 2;
+    }
+
+  if (run_mode && g_strcmp0 (what, "ui-stall") != 0)
     {
       if (argc != 5)
         {
@@ -724,17 +805,14 @@ main (int    argc,
 
   if (gateway_path == NULL)
     gateway_path = g_strdup (MOCK_GATEWAY_PATH);
-  if (g_strcmp0 (bench_mode, "bindings") == 0)
+  if (g_strcmp0 (what, "bindings") == 0)
     return bench_bindings_run (n_events, n_runs);
-  if (bench_mode != NULL && !g_str_equal (bench_mode, "events"))
-    {
-      g_printerr ("dgateway-benchmark: unknown mode \"%s\"\n", bench_mode);
-      return 2;
-    }
 
   self_path = g_file_read_link ("/proc/self/exe", NULL);
   if (self_path == NULL)
     self_path = g_canonicalize_filename (argv[0], NULL);
+  if (g_strcmp0 (what, "ui-stall") == 0)
+    return ui_stall_main (self_path, run_mode, argc, argv);
 
   print_header ();
   mix_list = mixes != NULL ? (const char *const *) mixes : all_mixes;
