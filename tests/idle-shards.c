@@ -17,8 +17,9 @@
  *
  * Under valgrind --tool=callgrind, each phase ends with a dump of the
  * instructions since the last one, of every thread: callgrind.out.PID.1
- * is connecting, .2 settling, .3 idling, .4 the events, .5 the storm
- * (the phases not run are not dumped). */
+ * is connecting, .2 settling, .3 idling, then with --rate-total .4 the
+ * events' first second and .5 the measured events, then the storm (the
+ * dump's "desc: Trigger: Client Request: NAME" line names its phase). */
 
 #include <dgateway/dgateway.h>
 
