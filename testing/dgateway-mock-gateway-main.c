@@ -16,7 +16,15 @@
  * connection with --close-code after N dispatches, so that clients show
  * how they resume.  SIGUSR1 drops every open connection at once, without
  * a close frame, as a network failure would: tests/idle-shards.c --storm
- * uses it to time a reconnection storm. */
+ * uses it to time a reconnection storm.
+ *
+ * With --rate-total N it dispatches generated MESSAGE_CREATE events at N a
+ * second in total, each to the next open connection in turn, however many
+ * there are: a load that stays the same as a client adds shards, which
+ * --rate (per session) cannot give.  SIGUSR2 pauses and resumes that stream
+ * (--paused starts it paused), so that tests/idle-shards.c can measure
+ * connecting and idling without events, then a fixed number of events a
+ * second. */
 
 #include <dgateway-testing.h>
 
@@ -40,6 +48,8 @@ static int guilds = 0;
 static int members = 25;
 static int close_after = 0;
 static int close_code = 4000;
+static int rate_total = 0;
+static gboolean paused = FALSE;
 
 static GOptionEntry entries[] = {
   { "port", 0, 0, G_OPTION_ARG_INT, &port, "TCP port on 127.0.0.1 (0 = a free one)", "N" },
@@ -48,6 +58,8 @@ static GOptionEntry entries[] = {
   { "mix", 0, 0, G_OPTION_ARG_STRING, &mix, "Stream a recording of --events events of this mix (messages, mixed) at full speed", "NAME" },
   { "rate", 0, 0, G_OPTION_ARG_INT, &rate, "Events per second (0 = all at once; 10 with --forever-events)", "N" },
   { "token", 0, 0, G_OPTION_ARG_STRING, &token, "Expected bot token (default \"test-token\")", "T" },
+  { "rate-total", 0, 0, G_OPTION_ARG_INT, &rate_total, "MESSAGE_CREATE events per second in total, each to the next open connection in turn (SIGUSR2 pauses and resumes them)", "N" },
+  { "paused", 0, 0, G_OPTION_ARG_NONE, &paused, "Start the --rate-total stream paused, until SIGUSR2", NULL },
   { "forever-events", 0, 0, G_OPTION_ARG_NONE, &forever_events, "Stream MESSAGE_CREATE events without end", NULL },
   { "guilds", 0, 0, G_OPTION_ARG_INT, &guilds, "Guilds to hold, each sent in a GUILD_CREATE after READY (default 0)", "N" },
   { "members", 0, 0, G_OPTION_ARG_INT, &members, "Members of each guild, for GUILD_CREATE and GUILD_MEMBERS_CHUNK (default 25)", "N" },
@@ -76,6 +88,86 @@ drop_all_cb (gpointer user_data)
   /* Dropping a connection that is closed or dropped already does nothing. */
   for (guint i = 1; i <= n; i++)
     dgateway_mock_gateway_drop_connection (gateway, i);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The --rate-total stream: one timer for the process sends what the rate
+ * says is due by now, each event to the next open connection after the
+ * last one served.  Events due while no connection can take one are
+ * skipped, not saved up, so that a client connecting late, or the end of
+ * a pause, brings no burst. */
+typedef struct {
+  DGatewayMockGateway *gateway;
+  guint    rate;
+  gboolean paused;
+  gint64   started;        /* start of the current run */
+  guint64  sent;           /* events due since then, sent or skipped */
+  guint    next;           /* the connection to try first, from 0 */
+  guint    message_index;
+  guint    source_id;
+} TotalStream;
+
+/* Dispatches one event into the session of the next open connection that
+ * has one; returns whether there was such a connection. */
+static gboolean
+total_stream_send_one (TotalStream *t)
+{
+  guint n = dgateway_mock_gateway_get_n_connections (t->gateway);
+  g_autofree char *d = dgateway_mock_gateway_build_message_create (t->message_index);
+
+  for (guint tried = 0; tried < n; tried++)
+    {
+      guint index = (t->next + tried) % n + 1;
+
+      if (dgateway_mock_gateway_get_connection_closed (t->gateway, index) == 0 &&
+          dgateway_mock_gateway_send_dispatch_to (t->gateway, index, "MESSAGE_CREATE", d) != 0)
+        {
+          t->message_index++;
+          t->next = index;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+total_stream_tick_cb (gpointer user_data)
+{
+  TotalStream *t = user_data;
+  gint64 elapsed = g_get_monotonic_time () - t->started;
+  guint64 due = (guint64) elapsed * t->rate / G_USEC_PER_SEC + 1;
+
+  for (; t->sent < due; t->sent++)
+    if (!total_stream_send_one (t))
+      {
+        t->sent = due;
+        break;
+      }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+total_stream_set_paused (TotalStream *t,
+                         gboolean     pause_it)
+{
+  t->paused = pause_it;
+  if (pause_it)
+    {
+      g_clear_handle_id (&t->source_id, g_source_remove);
+      return;
+    }
+  t->started = g_get_monotonic_time ();
+  t->sent = 0;
+  t->source_id = g_timeout_add (CLAMP (1000 / t->rate, 1, 50), total_stream_tick_cb, t);
+}
+
+static gboolean
+toggle_total_stream_cb (gpointer user_data)
+{
+  TotalStream *t = user_data;
+
+  if (t->rate > 0)
+    total_stream_set_paused (t, !t->paused);
   return G_SOURCE_CONTINUE;
 }
 
@@ -125,11 +217,11 @@ parse_options (int      *argc,
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (port < 0 || port > G_MAXUINT16 || interval <= 0 || events < 0 || rate < 0
-      || guilds < 0 || members < 0 || close_after < 0 || close_code < 1000 || close_code > 4999)
+      || rate_total < 0 || guilds < 0 || members < 0 || close_after < 0 || close_code < 1000 || close_code > 4999)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                           "--port, --interval, --events, --rate, --guilds, --members, "
-                           "--close-after or --close-code is out of range");
+                           "--port, --interval, --events, --rate, --rate-total, --guilds, "
+                           "--members, --close-after or --close-code is out of range");
       return FALSE;
     }
   if (mix != NULL && (events == 0 || forever_events))
@@ -174,24 +266,37 @@ configure (DGatewayMockGateway  *gateway,
     }
 }
 
-/* Serves until SIGINT, SIGTERM or, if asked, the end of stdin. */
+/* Serves until SIGINT, SIGTERM or, if asked, the end of stdin.  The URL
+ * goes out once the signals are handled, so a parent that read it may
+ * send SIGUSR1 or SIGUSR2 at once. */
 static void
 run (DGatewayMockGateway *gateway)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
-  guint sigint_id, sigterm_id, sigusr1_id, stdin_id = 0;
+  TotalStream total = { gateway, rate_total, TRUE, 0, 0, 0, 0, 0 };
+  guint sigint_id, sigterm_id, sigusr1_id, sigusr2_id, stdin_id = 0;
 
   sigint_id = g_unix_signal_add (SIGINT, quit_cb, loop);
   sigterm_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
   sigusr1_id = g_unix_signal_add (SIGUSR1, drop_all_cb, gateway);
+  sigusr2_id = g_unix_signal_add (SIGUSR2, toggle_total_stream_cb, &total);
   if (exit_on_stdin_eof)
     stdin_id = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP | G_IO_ERR, stdin_cb, loop);
+  if (rate_total > 0 && !paused)
+    total_stream_set_paused (&total, FALSE);
+
+  printf ("%s\n", dgateway_mock_gateway_get_url (gateway));
+  fflush (stdout);
+  if (log_frames)
+    g_signal_connect (gateway, "frame-received", G_CALLBACK (frame_received_cb), NULL);
 
   g_main_loop_run (loop);
 
+  g_clear_handle_id (&total.source_id, g_source_remove);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   g_source_remove (sigusr1_id);
+  g_source_remove (sigusr2_id);
   if (stdin_id != 0 && g_main_context_find_source_by_id (NULL, stdin_id) != NULL)
     g_source_remove (stdin_id);
 }
@@ -221,11 +326,6 @@ main (int    argc,
       g_object_unref (gateway);
       return 2;
     }
-
-  printf ("%s\n", dgateway_mock_gateway_get_url (gateway));
-  fflush (stdout);
-  if (log_frames)
-    g_signal_connect (gateway, "frame-received", G_CALLBACK (frame_received_cb), NULL);
 
   run (gateway);
 

@@ -3,11 +3,15 @@
 /* What libdgateway-testing adds to the protocol the client tests exercise:
  * the guilds it holds (READY, GUILD_CREATE, GUILD_MEMBERS_CHUNK), closing
  * after N dispatches, the opcode helpers, its properties and its boxed
- * frames; against DGatewayClient, as its users run it, and under valgrind
- * with the rest of the 'gateway' suite. */
+ * frames, and the dgateway-mock-gateway program's --rate-total stream;
+ * against DGatewayClient, as its users run it, and under valgrind with the
+ * rest of the 'gateway' suite. */
 
 #include <dgateway/dgateway.h>
 #include <dgateway-testing.h>
+
+#include <signal.h>
+#include <stdlib.h>
 
 #define TIMEOUT_MS 10000
 
@@ -323,6 +327,71 @@ test_frames (Fixture       *f,
   g_signal_handlers_disconnect_by_func (f->mock, frame_received_cb, &copy);
 }
 
+/* The program */
+
+static gboolean
+count_per_shard_cb (DGatewayClient *client,
+                    DGatewayEvent  *event,
+                    guint          *per_shard)
+{
+  per_shard[dgateway_event_get_shard_id (event)]++;
+  return FALSE;
+}
+
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* --paused holds the --rate-total stream until SIGUSR2; then it goes to
+ * every open connection in turn, so two shards get half each. */
+static void
+test_program_rate_total (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) mock = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(DGatewayClient) client = NULL;
+  g_autoptr(DGatewayLocalIdentifyQueue) queue = NULL;
+  g_autofree char *url = NULL;
+  guint per_shard[2] = { 0, 0 };
+  gboolean waited = FALSE;
+
+  mock = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                           MOCK_GATEWAY_PATH, "--rate-total", "400", "--paused",
+                           "--exit-on-stdin-eof", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (mock));
+  url = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (url);
+
+  client = dgateway_client_new ("test-token", DGATEWAY_INTENTS_GUILDS);
+  queue = dgateway_local_identify_queue_new (2);
+  dgateway_local_identify_queue_set_interval (queue, 0);
+  g_object_set (client, "gateway-url", url, "shard-count", 2u, "identify-queue", queue, NULL);
+  g_signal_connect (client, "dispatch::MESSAGE_CREATE", G_CALLBACK (count_per_shard_cb), per_shard);
+  dgateway_client_connect_async (client, NULL, NULL, NULL);
+  WAIT_UNTIL (dgateway_client_get_state (client) == DGATEWAY_STATE_CONNECTED);
+
+  /* Paused, a 400 a second stream would have sent 40 events by now. */
+  g_timeout_add (100, set_flag_cb, &waited);
+  WAIT_UNTIL (waited);
+  g_assert_cmpuint (per_shard[0] + per_shard[1], ==, 0);
+
+  kill ((pid_t) atoi (g_subprocess_get_identifier (mock)), SIGUSR2);
+  WAIT_UNTIL (per_shard[0] + per_shard[1] >= 40);
+  g_assert_cmpuint (per_shard[0], >=, 15);
+  g_assert_cmpuint (per_shard[1], >=, 15);
+
+  dgateway_client_close (client);
+  g_output_stream_close (g_subprocess_get_stdin_pipe (mock), NULL, NULL);
+  g_subprocess_wait_check (mock, NULL, &error);
+  g_assert_no_error (error);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -339,6 +408,7 @@ main (int   argc,
   ADD ("properties", test_properties);
   ADD ("frames", test_frames);
 #undef ADD
+  g_test_add_func ("/testing/mock-gateway/program/rate-total", test_program_rate_total);
 
   return g_test_run ();
 }
