@@ -491,7 +491,9 @@ static guint
 max_frames_in_window (Fixture *f)
 {
   GPtrArray *frames = dgateway_mock_gateway_get_frames (f->mock);
-  gint64 window = (WINDOW_MS - TEST_SLACK_MS (100, 600)) * 1000;
+  /* Frames are timed where the mock receives them: under valgrind, which
+   * runs one thread at a time, a frame can wait long for the I/O thread. */
+  gint64 window = (WINDOW_MS - TEST_SLACK_MS (100, 900)) * 1000;
   guint most = 0;
 
   for (guint i = 0; i < frames->len; i++)

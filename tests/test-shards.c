@@ -109,8 +109,10 @@ test_automatic (Fixture       *f,
   /* Buckets 0 (shards 0, 2) and 1 (shards 1, 3): same bucket at least the
    * interval apart (in whichever order their HELLOs came), different
    * buckets together. */
-  g_assert_cmpint (ABS (identify_gap_ms (f, 0, 2)), >=, 300 - TEST_SLACK_MS (30, 100));
-  g_assert_cmpint (ABS (identify_gap_ms (f, 1, 3)), >=, 300 - TEST_SLACK_MS (30, 100));
+  /* Measured where the mock receives them: under valgrind, which runs one
+   * thread at a time, a frame waits longer for the I/O thread to send it. */
+  g_assert_cmpint (ABS (identify_gap_ms (f, 0, 2)), >=, 300 - TEST_SLACK_MS (30, 150));
+  g_assert_cmpint (ABS (identify_gap_ms (f, 1, 3)), >=, 300 - TEST_SLACK_MS (30, 150));
   g_assert_cmpint (ABS (identify_gap_ms (f, 0, 1)), <, TEST_SLACK_MS (150, 280));
   g_assert_cmpint (ABS (identify_gap_ms (f, 2, 3)), <, TEST_SLACK_MS (150, 280));
 }

@@ -50,11 +50,28 @@ test_log_saw_token (void)
   return saw_token;
 }
 
+/* The mock gateway is a SoupServer in the test's process. When a client
+ * drops a connection the server has accepted but not yet looked at (a
+ * close while connecting, which the I/O thread makes quick), libsoup's
+ * server warns that it could not get the peer's address: the peer is gone,
+ * which is what the test did. Every other warning stays fatal. */
+static gboolean
+fatal_log_cb (const char     *log_domain,
+              GLogLevelFlags  log_level,
+              const char     *message,
+              gpointer        user_data)
+{
+  return !(g_strcmp0 (log_domain, "libsoup") == 0 &&
+           (log_level & G_LOG_LEVEL_WARNING) != 0 &&
+           strstr (message, "could not get remote address") != NULL);
+}
+
 void
 test_init (int    *argc,
            char ***argv)
 {
   g_test_init (argc, argv, NULL);
+  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
   g_log_set_writer_func (token_watch_writer, NULL, NULL);
 }
 
