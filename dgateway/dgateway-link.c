@@ -306,20 +306,26 @@ ws_error_cb (SoupWebsocketConnection *ws,
 static void
 maybe_finish (DGatewayLink *self)
 {
+  GSource *socket_source = NULL;
   gboolean done;
 
+  /* The owner reads socket_source under the lock (a late abort): it goes
+   * under the lock too, and is destroyed after. */
   dgateway_mutex_lock (self->lock);
   done = self->end_requested != END_NONE && self->ws == NULL && !self->connecting &&
          !self->finished;
   if (done)
-    self->finished = TRUE;
+    {
+      self->finished = TRUE;
+      socket_source = g_steal_pointer (&self->socket_source);
+    }
   dgateway_mutex_unlock (self->lock);
   if (!done)
     return;
 
   if (self->worker != NULL)
     dgateway_worker_forget (self->worker, self);
-  dgateway_source_clear (&self->socket_source);
+  dgateway_source_clear (&socket_source);
 }
 
 static void
@@ -721,6 +727,13 @@ dgateway_link_send (DGatewayLink *self,
   queued->frame = g_bytes_new (data, binary ? length : length + 1);
   queued->binary = binary;
   dgateway_mutex_lock (self->lock);
+  if (self->finished)
+    {
+      /* The worker stopped and ended the socket: nothing goes out. */
+      dgateway_mutex_unlock (self->lock);
+      frame_free (queued);
+      return;
+    }
   if (g_queue_is_empty (&self->outbox))
     make_ready (self->socket_source);
   g_queue_push_tail (&self->outbox, queued);
