@@ -5,6 +5,7 @@
 #include "dgateway-client-private.h"
 #include "dgateway-thread-private.h"
 #include "dgateway-discovery-private.h"
+#include "dgateway-link-private.h"
 #include "dgateway-enum-types.h"
 #include "dgateway-error.h"
 #include "dgateway-event-private.h"
@@ -514,18 +515,20 @@ fail_connect (DGatewayClient *self,
 static DGatewayShardConfig *
 build_config (DGatewayClient *self)
 {
-  /* One thread serves every shard: a socket's reads and decoding are
+  /* One worker serves every shard, and its I/O threads each serve up to
+   * DGATEWAY_WORKER_LINKS_PER_THREAD: a socket's reads and decoding are
    * short, and a thread per shard would cost a stack and a wake-up each
    * (docs/performance.md has the measurements). */
-  if (self->io_thread && self->worker == NULL)
-    self->worker = dgateway_worker_new (self->settings.max_queued);
+  if (self->worker == NULL)
+    self->worker = dgateway_link_worker_new (self->context, self->io_thread,
+                                             self->settings.max_queued);
 
   return dgateway_shard_config_new (&self->settings, self->token, self->presence_json,
                                     self->resolved_gateway_url ? self->resolved_gateway_url
                                                                : DEFAULT_GATEWAY_URL,
                                     self->soup_session, self->context,
                                     self->identify_queue ? self->identify_queue : self->local_queue,
-                                    self->io_thread ? self->worker : NULL);
+                                    self->worker);
 }
 
 /* A setting changed: the shards get it for their next connection. */
@@ -844,6 +847,9 @@ dgateway_client_connect_async (DGatewayClient      *self,
 
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
+  /* The worker's source for the links is on the context of the previous
+   * connect: the next links get a worker on this one. */
+  g_clear_pointer (&self->worker, dgateway_worker_unref);
   if (self->soup_session == NULL)
     self->soup_session = soup_session_new_with_options ("user-agent", USER_AGENT, NULL);
 
@@ -1112,7 +1118,7 @@ dgateway_client_get_peak_queued (DGatewayClient *self)
 {
   gsize peak;
 
-  if (self->worker == NULL)
+  if (self->worker == NULL || !dgateway_worker_is_threaded (self->worker))
     return 0;
 
   dgateway_mutex_lock (dgateway_worker_get_lock (self->worker));
@@ -1524,9 +1530,8 @@ dgateway_client_set_io_thread (DGatewayClient *self,
     return;
 
   self->io_thread = io_thread;
-  /* Connections made on the thread keep it until they end. */
-  if (!io_thread)
-    g_clear_pointer (&self->worker, dgateway_worker_unref);
+  /* Connections made before keep their worker until they end. */
+  g_clear_pointer (&self->worker, dgateway_worker_unref);
   push_config (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_IO_THREAD]);
 }

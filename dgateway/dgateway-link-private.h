@@ -19,11 +19,12 @@ G_BEGIN_DECLS
  *
  * The link has two sides. Its owner (the shard) uses it from the owner's
  * context only: it makes it, sends frames, closes it, and is told what
- * happened through @func, in order, from a source on that context, a
- * millisecond's worth per dispatch of the main loop. The socket side runs
- * on a DGatewayWorker's thread when there is a worker, and otherwise on the
- * owner's context too; with a worker, the messages are decompressed and
- * read there, and the owner's thread only handles finished payloads.
+ * happened through @func, in order, from the worker's source on that
+ * context, a millisecond's worth per dispatch of the main loop. The socket
+ * side runs on one of the worker's I/O threads when it has them, and
+ * otherwise on the owner's context too; on an I/O thread, the messages are
+ * decompressed and read there, and the owner's thread only handles
+ * finished payloads.
  *
  * Once the owner has closed the link, @func is never called again and
  * nothing queued for the owner survives: whatever the socket still does
@@ -61,6 +62,11 @@ typedef struct {
 
 typedef void (*DGatewayLinkFunc) (const DGatewayLinkEvent *event,
                                   gpointer                 user_data);
+
+/* Where a client's links run: with @threaded, on I/O threads. */
+DGatewayWorker *dgateway_link_worker_new (GMainContext *owner_context,
+                                          gboolean      threaded,
+                                          gsize         max_queued);
 
 DGatewayLink *dgateway_link_open    (const DGatewayLinkOptions *options,
                                      GMainContext              *owner_context,

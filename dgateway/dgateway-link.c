@@ -4,34 +4,25 @@
 
 #include "dgateway-inflater-private.h"
 #include "dgateway-link-private.h"
-#include "dgateway-shard-config-private.h"
 #include "dgateway-thread-private.h"
 
 /*
  * How a link is built
  *
  * Everything that crosses between the owner's side and the socket side goes
- * through two queues under one lock (the worker's, or the link's own
- * without a worker): `items`, what happened, for the owner, and the
- * mailbox (`outbox`, `connect_requested`, `end_requested`), for the socket.
- * Each side has a source on its own context that the other side makes
- * ready (g_source_set_ready_time() may be called from any thread) when it
- * puts something in its queue.
+ * through two queues under the worker's lock: `items`, what happened, for
+ * the owner, and the mailbox (`outbox`, `connect_requested`,
+ * `end_requested`), for the socket. A side that puts something in the
+ * other's empty queue puts the link in the worker's queue of ready links
+ * for that side (dgateway-worker.c), whose one source serves every link of
+ * the client.
  *
- * Without a worker, both sides are the owner's context: the socket side's
- * requests run at once, and messages are queued undecoded and decompressed
- * and read by the owner's source, within its budget, so that a burst
- * libsoup reads in one go does not stall the owner's main loop either.
+ * Without I/O threads, both sides are the owner's context: the socket
+ * side's requests run at once, and messages are queued undecoded and
+ * decompressed and read by the owner's side, within its budget, so that a
+ * burst libsoup reads in one go does not stall the owner's main loop
+ * either.
  */
-
-/* The owner's side handles items for this long per dispatch of its main
- * loop before it lets other sources run: a bot's startup burst is
- * thousands of payloads, and handling them at once would stall a GTK
- * application's frames and input for as long. One payload per dispatch
- * would cost a main loop iteration (and a poll()) per event, 10 % more
- * CPU per event on a busy bot; a payload that alone takes longer than the
- * budget is handled alone. */
-#define OWNER_BUDGET_US 1000
 
 typedef enum {
   END_NONE,
@@ -51,29 +42,24 @@ typedef struct {
   gboolean binary;
 } Frame;
 
-typedef gboolean (*LinkSourceFunc) (DGatewayLink *self);
-
-typedef struct {
-  GSource source;
-  DGatewayLink *link;        /* a reference */
-  LinkSourceFunc func;
-} LinkSource;
-
 struct _DGatewayLink
 {
   int ref_count;
-  DGatewayWorker *worker;    /* borrowed: the owner's config holds it */
-  GMutex *lock;              /* the worker's, or own_lock */
-  GMutex own_lock;
+  /* Borrowed with I/O threads (the owner's config holds it, and it joins
+   * its threads, where the link's last references may go, before it goes);
+   * a reference without, where everything happens on the owner's thread. */
+  DGatewayWorker *worker;
+  DGatewayIoThread *io;      /* the socket side's thread, or NULL: inline */
+  GMutex *lock;              /* the worker's */
   GMainContext *owner_context;
   DGatewayLinkOptions options;
 
   /* The owner's side */
-  GSource *owner_source;
   DGatewayLinkFunc func;
   gpointer user_data;
   gboolean open;
   gboolean owner_closed;
+  gboolean dispatching;      /* out of the worker's queue, in owner_dispatch() */
 
   /* Under the lock */
   GQueue items;              /* Item, for the owner */
@@ -83,11 +69,13 @@ struct _DGatewayLink
   gushort close_code;
   gboolean closed;           /* the owner closed it: nothing more for it */
   gboolean finished;         /* nothing of the socket side remains */
+  gboolean owner_queued;     /* in the worker's queue for the owner */
+  gboolean socket_queued;    /* in its thread's queue for the socket side */
 
   /* The socket side */
-  GSource *socket_source;    /* with a worker */
   GCancellable *cancellable;
-  gboolean connecting;
+  gboolean connecting;        /* a handshake under way, or waiting for its turn */
+  gboolean waiting;           /* for its turn on the thread */
   SoupWebsocketConnection *ws;
   gboolean ending;           /* our close handshake is under way */
   GError *ws_error;          /* libsoup's last "error" on it */
@@ -193,66 +181,15 @@ decode (DGatewayLink *self,
   return item;
 }
 
-/* Sources */
-
-static gboolean
-link_source_dispatch (GSource     *source,
-                      GSourceFunc  callback,
-                      gpointer     data)
-{
-  LinkSource *link_source = (LinkSource *) source;
-
-  dgateway_tsan_acquire (source);
-  return link_source->func (link_source->link);
-}
-
-static void
-link_source_finalize (GSource *source)
-{
-  dgateway_link_unref (((LinkSource *) source)->link);
-}
-
-static GSourceFuncs link_source_funcs = {
-  .dispatch = link_source_dispatch,
-  .finalize = link_source_finalize,
-};
-
-static GSource *
-link_source_new (DGatewayLink   *self,
-                 GMainContext   *context,
-                 const char     *name,
-                 LinkSourceFunc  func)
-{
-  GSource *source = g_source_new (&link_source_funcs, sizeof (LinkSource));
-  LinkSource *link_source = (LinkSource *) source;
-
-  link_source->link = dgateway_link_ref (self);
-  link_source->func = func;
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, name);
-  g_source_set_ready_time (source, -1);
-  dgateway_tsan_release (source);
-  g_source_attach (source, context);
-  return source;
-}
-
-/* With the lock held. */
-static void
-make_ready (GSource *source)
-{
-  dgateway_tsan_release (source);
-  g_source_set_ready_time (source, 0);
-}
-
 /* The socket side */
 
-/* Hands an item to the owner, waiting for room first with a worker. */
+/* Hands an item to the owner, waiting for room first on an I/O thread. */
 static void
 push_item (DGatewayLink *self,
            Item         *item)
 {
   dgateway_mutex_lock (self->lock);
-  if (self->worker != NULL)
+  if (self->io != NULL)
     dgateway_worker_wait_for_room (self->worker, &self->closed);
   if (self->closed)
     {
@@ -260,11 +197,13 @@ push_item (DGatewayLink *self,
       item_free (item);
       return;
     }
-  /* The owner's source is ready already unless it found the queue empty. */
-  if (g_queue_is_empty (&self->items))
-    make_ready (self->owner_source);
+  if (!self->owner_queued)
+    {
+      self->owner_queued = TRUE;
+      dgateway_worker_ready_for_owner (self->worker, self);
+    }
   g_queue_push_tail (&self->items, item);
-  if (self->worker != NULL)
+  if (self->io != NULL)
     dgateway_worker_count_queued (self->worker, (gssize) item->cost);
   dgateway_mutex_unlock (self->lock);
 }
@@ -278,7 +217,7 @@ message_cb (SoupWebsocketConnection *ws,
   DGatewayLink *self = data;
   Item *item;
 
-  if (self->worker == NULL)
+  if (self->io == NULL)
     {
       item = item_new (DGATEWAY_LINK_PAYLOAD, NULL);
       item->raw_type = type;
@@ -306,26 +245,22 @@ ws_error_cb (SoupWebsocketConnection *ws,
 static void
 maybe_finish (DGatewayLink *self)
 {
-  GSource *socket_source = NULL;
   gboolean done;
 
-  /* The owner reads socket_source under the lock (a late abort): it goes
-   * under the lock too, and is destroyed after. */
   dgateway_mutex_lock (self->lock);
   done = self->end_requested != END_NONE && self->ws == NULL && !self->connecting &&
          !self->finished;
   if (done)
     {
       self->finished = TRUE;
-      socket_source = g_steal_pointer (&self->socket_source);
+      /* Its thread has room for another. */
+      if (self->io != NULL)
+        dgateway_worker_release (self->worker, self->io);
     }
   dgateway_mutex_unlock (self->lock);
-  if (!done)
-    return;
 
-  if (self->worker != NULL)
-    dgateway_worker_forget (self->worker, self);
-  dgateway_source_clear (&socket_source);
+  if (done && self->io != NULL)
+    dgateway_io_thread_forget (self->io, self);
 }
 
 static void
@@ -383,6 +318,8 @@ connect_cb (GObject      *source,
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   self->connecting = FALSE;
+  if (self->io != NULL)
+    dgateway_io_thread_connect_done (self->io);
 
   dgateway_mutex_lock (self->lock);
   end = self->end_requested;
@@ -408,12 +345,23 @@ connect_cb (GObject      *source,
 }
 
 static void
-start_connect (DGatewayLink *self)
+start_connect (gpointer data)
 {
-  g_autoptr(SoupMessage) message = g_steal_pointer (&self->options.message);
-  g_autoptr(SoupSession) session = g_steal_pointer (&self->options.soup_session);
+  DGatewayLink *self = data;
+  g_autoptr(SoupMessage) message = NULL;
+  g_autoptr(SoupSession) session = NULL;
 
+  if (self->io != NULL && !self->waiting)
+    {
+      /* Its turn came after it ended: the turn goes to the next. */
+      dgateway_io_thread_connect_done (self->io);
+      return;
+    }
+
+  message = g_steal_pointer (&self->options.message);
+  session = g_steal_pointer (&self->options.soup_session);
   self->connecting = TRUE;
+  self->waiting = FALSE;
   soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->cancellable, connect_cb, dgateway_link_ref (self));
 }
@@ -441,6 +389,13 @@ socket_end (DGatewayLink *self,
             gushort       code)
 {
   g_cancellable_cancel (self->cancellable);
+  if (self->waiting)
+    {
+      /* It never started (or its turn is on the way, and is passed on). */
+      self->waiting = FALSE;
+      self->connecting = FALSE;
+      dgateway_io_thread_connect_cancel (self->io, self);
+    }
 
   if (self->ws != NULL)
     {
@@ -482,11 +437,11 @@ socket_abort (gpointer data,
   socket_end (self, END_ABORT, code);
 }
 
-/* The socket's source, with a worker: what the owner asked for. */
-static gboolean
-socket_dispatch (DGatewayLink *link)
+/* On the link's I/O thread: what the owner asked for. */
+static void
+socket_dispatch (gpointer data)
 {
-  g_autoptr(DGatewayLink) self = dgateway_link_ref (link);
+  g_autoptr(DGatewayLink) self = dgateway_link_ref (data);
   GQueue frames = G_QUEUE_INIT;
   gboolean connect;
   gboolean stopping;
@@ -502,14 +457,17 @@ socket_dispatch (DGatewayLink *link)
   end = self->end_requested;
   code = self->close_code;
   stopping = dgateway_worker_is_stopping (self->worker);
-  g_source_set_ready_time (self->socket_source, -1);
+  self->socket_queued = FALSE;
   dgateway_mutex_unlock (self->lock);
 
   if (connect && end == END_NONE && !stopping)
     {
-      /* From now on the worker ends it if it stops first. */
-      dgateway_worker_track (self->worker, self, socket_abort);
-      start_connect (self);
+      /* From now on the thread ends it if the worker stops first. */
+      dgateway_io_thread_track (self->io, self, socket_abort);
+      self->connecting = TRUE;
+      self->waiting = TRUE;
+      dgateway_io_thread_connect (self->io, self,
+                                  soup_session_get_max_conns_per_host (self->options.soup_session));
     }
   while ((frame = g_queue_pop_head (&frames)) != NULL)
     {
@@ -518,17 +476,16 @@ socket_dispatch (DGatewayLink *link)
     }
   if (end != END_NONE)
     socket_end (self, end, code);
-
-  return G_SOURCE_CONTINUE;
 }
 
 /* The owner's side */
 
+/* What happened, in order, until @deadline: whether some is left. */
 static gboolean
-owner_dispatch (DGatewayLink *link)
+owner_dispatch (gpointer data,
+                gint64   deadline)
 {
-  g_autoptr(DGatewayLink) self = dgateway_link_ref (link);
-  gint64 deadline = g_get_monotonic_time () + OWNER_BUDGET_US;
+  g_autoptr(DGatewayLink) self = dgateway_link_ref (data);
 
   do
     {
@@ -536,13 +493,18 @@ owner_dispatch (DGatewayLink *link)
 
       dgateway_mutex_lock (self->lock);
       item = g_queue_pop_head (&self->items);
-      if (item != NULL && self->worker != NULL)
+      if (item != NULL && self->io != NULL)
         dgateway_worker_count_queued (self->worker, -(gssize) item->cost);
-      if (item == NULL)
-        g_source_set_ready_time (self->owner_source, -1);
+      if (item == NULL || self->owner_closed)
+        self->owner_queued = FALSE;
       dgateway_mutex_unlock (self->lock);
       if (item == NULL)
-        break;
+        return FALSE;
+      if (self->owner_closed)
+        {
+          item_free (item);
+          return FALSE;
+        }
 
       if (item->raw != NULL)
         {
@@ -566,16 +528,18 @@ owner_dispatch (DGatewayLink *link)
         default:
           break;
         }
+      self->dispatching = TRUE;
       self->func (&item->event, self->user_data);
+      self->dispatching = FALSE;
       item_free (item);
 
       /* Closed by what it was told: nothing more for it. */
       if (self->owner_closed)
-        return G_SOURCE_REMOVE;
+        return FALSE;
     }
   while (g_get_monotonic_time () < deadline);
 
-  return G_SOURCE_CONTINUE;
+  return TRUE;
 }
 
 /* Ends the owner's side and asks the socket side for @end. */
@@ -585,15 +549,24 @@ owner_end (DGatewayLink *self,
            gushort       code)
 {
   GQueue items;
+  gboolean unqueued = FALSE;
 
   self->owner_closed = TRUE;
   self->open = FALSE;
 
   dgateway_mutex_lock (self->lock);
   self->closed = TRUE;
+  /* Nothing more for the owner: the worker's queue lets it go now, rather
+   * than when its source next runs (which may be never, when the
+   * application stops its main loop). */
+  if (self->owner_queued && !self->dispatching)
+    {
+      unqueued = dgateway_worker_unready_for_owner (self->worker, self);
+      self->owner_queued = !unqueued;
+    }
   items = self->items;
   g_queue_init (&self->items);
-  if (self->worker != NULL)
+  if (self->io != NULL)
     {
       for (GList *l = items.head; l != NULL; l = l->next)
         dgateway_worker_count_queued (self->worker, -(gssize) ((Item *) l->data)->cost);
@@ -605,14 +578,18 @@ owner_end (DGatewayLink *self,
     self->close_code = code;
   if (self->end_requested != END_ABORT)
     self->end_requested = end;
-  if (self->socket_source != NULL)
-    make_ready (self->socket_source);
+  if (self->io != NULL && !self->finished && !self->socket_queued)
+    {
+      self->socket_queued = TRUE;
+      dgateway_worker_ready_for_socket (self->worker, self->io, self);
+    }
   dgateway_mutex_unlock (self->lock);
 
   g_queue_clear_full (&items, item_free);
-  dgateway_source_clear (&self->owner_source);
-  if (self->worker == NULL)
+  if (self->io == NULL)
     socket_end (self, end, self->close_code);
+  if (unqueued)
+    dgateway_link_unref (self);
 }
 
 /* API */
@@ -627,14 +604,9 @@ dgateway_link_open (const DGatewayLinkOptions *options,
   DGatewayLink *self = g_new0 (DGatewayLink, 1);
 
   self->ref_count = 1;
-  self->worker = worker;
-  if (worker != NULL)
-    self->lock = dgateway_worker_get_lock (worker);
-  else
-    {
-      g_mutex_init (&self->own_lock);
-      self->lock = &self->own_lock;
-    }
+  self->io = dgateway_worker_attach (worker);
+  self->worker = self->io != NULL ? worker : dgateway_worker_ref (worker);
+  self->lock = dgateway_worker_get_lock (worker);
   self->owner_context = g_main_context_ref (owner_context);
   self->options = *options;
   self->options.message = g_object_ref (options->message);
@@ -644,18 +616,15 @@ dgateway_link_open (const DGatewayLinkOptions *options,
   self->cancellable = g_cancellable_new ();
   g_queue_init (&self->items);
   g_queue_init (&self->outbox);
-  self->owner_source = link_source_new (self, owner_context, "[dgateway] shard payloads",
-                                        owner_dispatch);
 
-  if (worker != NULL)
+  if (self->io != NULL)
     {
-      /* Everything above is written before the worker can see it: the
-       * source's annotation orders it for ThreadSanitizer. */
+      /* Everything above is written before the thread can see it: the
+       * lock orders it. */
       dgateway_mutex_lock (self->lock);
       self->connect_requested = TRUE;
-      self->socket_source = link_source_new (self, dgateway_worker_get_context (worker),
-                                             "[dgateway] shard socket", socket_dispatch);
-      make_ready (self->socket_source);
+      self->socket_queued = TRUE;
+      dgateway_worker_ready_for_socket (worker, self->io, self);
       dgateway_mutex_unlock (self->lock);
     }
   else
@@ -690,8 +659,8 @@ dgateway_link_unref (DGatewayLink *self)
   g_clear_object (&self->options.message);
   g_clear_object (&self->options.soup_session);
   g_main_context_unref (self->owner_context);
-  if (self->lock == &self->own_lock)
-    g_mutex_clear (&self->own_lock);
+  if (self->io == NULL)
+    dgateway_worker_unref (self->worker);
   g_free (self);
 }
 
@@ -713,7 +682,7 @@ dgateway_link_send (DGatewayLink *self,
   if (!self->open)
     return;
 
-  if (self->worker == NULL)
+  if (self->io == NULL)
     {
       send_frame (self, frame, binary);
       return;
@@ -734,8 +703,11 @@ dgateway_link_send (DGatewayLink *self,
       frame_free (queued);
       return;
     }
-  if (g_queue_is_empty (&self->outbox))
-    make_ready (self->socket_source);
+  if (!self->socket_queued)
+    {
+      self->socket_queued = TRUE;
+      dgateway_worker_ready_for_socket (self->worker, self->io, self);
+    }
   g_queue_push_tail (&self->outbox, queued);
   dgateway_mutex_unlock (self->lock);
 }
@@ -763,4 +735,32 @@ dgateway_link_is_finished (DGatewayLink *self)
   finished = self->finished;
   dgateway_mutex_unlock (self->lock);
   return finished;
+}
+
+static gpointer
+link_ref (gpointer link)
+{
+  return dgateway_link_ref (link);
+}
+
+static void
+link_unref (gpointer link)
+{
+  dgateway_link_unref (link);
+}
+
+static const DGatewayWorkerFuncs link_worker_funcs = {
+  .owner_dispatch = owner_dispatch,
+  .socket_dispatch = socket_dispatch,
+  .start_connect = start_connect,
+  .ref = link_ref,
+  .unref = link_unref,
+};
+
+DGatewayWorker *
+dgateway_link_worker_new (GMainContext *owner_context,
+                          gboolean      threaded,
+                          gsize         max_queued)
+{
+  return dgateway_worker_new (owner_context, threaded, max_queued, &link_worker_funcs);
 }

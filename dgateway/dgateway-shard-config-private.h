@@ -55,7 +55,7 @@ typedef struct {
   SoupSession *soup_session;
   GMainContext *context;                 /* where the shard runs */
   DGatewayIdentifyQueue *identify_queue; /* paces IDENTIFY */
-  DGatewayWorker *worker;                /* where sockets run, or NULL: on context */
+  DGatewayWorker *worker;                /* where the links run */
 } DGatewayShardConfig;
 
 DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *settings,

@@ -5,6 +5,7 @@
  * handlers may do to the client while the thread waits for them. */
 
 #include "test-utils.h"
+#include "dgateway-worker-private.h"
 
 #include <string.h>
 
@@ -236,6 +237,63 @@ test_close_while_connecting (Fixture       *f,
   g_assert_true (w.in_order);
 }
 
+/* Shards past what one thread serves get another thread; each shard's
+ * events arrive in order, and every thread ends with the client. Closed
+ * first while most handshakes wait for their turn (libsoup runs a few at
+ * a time), then connected again. */
+static void
+test_many_shards (Fixture       *f,
+                  gconstpointer  data)
+{
+  const guint n = 2 * DGATEWAY_WORKER_LINKS_PER_THREAD + 6;
+  const guint n_threads = (n + DGATEWAY_WORKER_LINKS_PER_THREAD - 1) / DGATEWAY_WORKER_LINKS_PER_THREAD;
+  g_autoptr(DGatewayLocalIdentifyQueue) queue = dgateway_local_identify_queue_new (n);
+  GListModel *shards = dgateway_client_get_shards (f->client);
+  guint sent = 0;
+  guint first;
+  Watch w;
+
+  dgateway_local_identify_queue_set_interval (queue, 0);
+  dgateway_client_set_identify_queue (f->client, DGATEWAY_IDENTIFY_QUEUE (queue));
+  dgateway_client_set_shard_count (f->client, n);
+  watch_init (&w, f);
+  /* Ordered per shard, not across them. */
+  g_signal_handlers_disconnect_by_func (f->client, sequence_cb, &w);
+
+  dgateway_client_connect_async (f->client, NULL, NULL, NULL);
+  test_run_for (20);
+  dgateway_client_close (f->client);
+  test_run_for (50);
+  g_assert_cmpint (dgateway_client_get_state (f->client), ==, DGATEWAY_STATE_DISCONNECTED);
+  first = dgateway_mock_gateway_get_n_connections (f->mock);
+
+  connect_client (f);
+  g_assert_no_error (f->connect_error);
+  g_assert_cmpuint (g_list_model_get_n_items (shards), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(DGatewayShard) shard = g_list_model_get_item (shards, i);
+
+      g_assert_cmpint (dgateway_shard_get_state (shard), ==, DGATEWAY_STATE_CONNECTED);
+    }
+  g_assert_cmpuint (count_io_threads (), ==, n_threads);
+
+  /* One event on each open connection: every thread's. */
+  for (guint i = first + 1; i <= dgateway_mock_gateway_get_n_connections (f->mock); i++)
+    if (dgateway_mock_gateway_send_dispatch_to (f->mock, i, "MESSAGE_CREATE",
+                                                "{\"id\":\"1\",\"channel_id\":\"2\",\"content\":\"x\"}") > 0)
+      sent++;
+  g_assert_cmpuint (sent, ==, n);
+  WAIT_UNTIL (w.messages == n, 10000);
+
+  g_object_unref (queue);
+  queue = NULL;
+  dgateway_client_close (f->client);
+  test_run_for (50);
+  g_assert_finalize_object (g_steal_pointer (&f->client));
+  g_assert_cmpuint (count_io_threads (), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -251,6 +309,7 @@ main (int    argc,
   ADD ("/dgateway/io-thread/drop-while-full", test_drop_while_full);
   ADD ("/dgateway/io-thread/switch-in-handler", test_switch_in_handler);
   ADD ("/dgateway/io-thread/close-while-connecting", test_close_while_connecting);
+  ADD ("/dgateway/io-thread/many-shards", test_many_shards);
 #undef ADD
 
   return g_test_run ();
