@@ -2423,11 +2423,15 @@ install_configuration_properties (GObjectClass *object_class)
   /**
    * DGatewayClient:io-thread: (getter get_io_thread) (setter set_io_thread)
    *
-   * Whether the shards' WebSockets, decompression and parsing run on a
-   * thread of the client's own, so that the client's main context (in a
+   * Whether the shards' WebSockets, decompression and parsing run on
+   * threads of the client's own, so that the client's main context (in a
    * GTK application, the UI thread) only receives decoded payloads and
    * emits the signals. Handlers run on the client's main context either
    * way, and the client is used from that thread only, as always.
+   *
+   * One thread serves up to 32 shards, and a client with more shards
+   * starts more threads (named `dgateway-io`), so that the cost of an event
+   * or a handshake does not grow with the number of shards.
    *
    * When the application falls behind, payloads that wait for it are
    * bounded (8 MiB of decoded payloads): beyond that the thread stops
