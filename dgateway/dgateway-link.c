@@ -318,8 +318,7 @@ connect_cb (GObject      *source,
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   self->connecting = FALSE;
-  if (self->io != NULL)
-    dgateway_io_thread_connect_done (self->io);
+  dgateway_worker_connect_done (self->worker);
 
   dgateway_mutex_lock (self->lock);
   end = self->end_requested;
@@ -351,10 +350,10 @@ start_connect (gpointer data)
   g_autoptr(SoupMessage) message = NULL;
   g_autoptr(SoupSession) session = NULL;
 
-  if (self->io != NULL && !self->waiting)
+  if (!self->waiting)
     {
       /* Its turn came after it ended: the turn goes to the next. */
-      dgateway_io_thread_connect_done (self->io);
+      dgateway_worker_connect_done (self->worker);
       return;
     }
 
@@ -362,8 +361,24 @@ start_connect (gpointer data)
   session = g_steal_pointer (&self->options.soup_session);
   self->connecting = TRUE;
   self->waiting = FALSE;
+  /* libsoup runs it on the thread-default context: the socket side's. */
+  if (self->io == NULL)
+    g_main_context_push_thread_default (self->owner_context);
   soup_session_websocket_connect_async (session, message, NULL, NULL, G_PRIORITY_DEFAULT,
                                         self->cancellable, connect_cb, dgateway_link_ref (self));
+  if (self->io == NULL)
+    g_main_context_pop_thread_default (self->owner_context);
+}
+
+/* Where the socket side runs: the handshake starts when the worker gives
+ * it its turn. */
+static void
+request_connect (DGatewayLink *self)
+{
+  self->connecting = TRUE;
+  self->waiting = TRUE;
+  dgateway_worker_connect (self->worker, self->io, self,
+                           soup_session_get_max_conns_per_host (self->options.soup_session));
 }
 
 static void
@@ -394,7 +409,7 @@ socket_end (DGatewayLink *self,
       /* It never started (or its turn is on the way, and is passed on). */
       self->waiting = FALSE;
       self->connecting = FALSE;
-      dgateway_io_thread_connect_cancel (self->io, self);
+      dgateway_worker_connect_cancel (self->worker, self);
     }
 
   if (self->ws != NULL)
@@ -464,10 +479,7 @@ socket_dispatch (gpointer data)
     {
       /* From now on the thread ends it if the worker stops first. */
       dgateway_io_thread_track (self->io, self, socket_abort);
-      self->connecting = TRUE;
-      self->waiting = TRUE;
-      dgateway_io_thread_connect (self->io, self,
-                                  soup_session_get_max_conns_per_host (self->options.soup_session));
+      request_connect (self);
     }
   while ((frame = g_queue_pop_head (&frames)) != NULL)
     {
@@ -628,11 +640,7 @@ dgateway_link_open (const DGatewayLinkOptions *options,
       dgateway_mutex_unlock (self->lock);
     }
   else
-    {
-      g_main_context_push_thread_default (owner_context);
-      start_connect (self);
-      g_main_context_pop_thread_default (owner_context);
-    }
+    request_connect (self);
 
   return self;
 }

@@ -487,11 +487,11 @@ dgateway_io_thread_forget (DGatewayIoThread *thread,
 }
 
 void
-dgateway_io_thread_connect (DGatewayIoThread *thread,
-                            gpointer          link,
-                            guint             limit)
+dgateway_worker_connect (DGatewayWorker   *self,
+                         DGatewayIoThread *thread,
+                         gpointer          link,
+                         guint             limit)
 {
-  DGatewayWorker *self = thread->worker;
   gboolean now;
 
   dgateway_mutex_lock (&self->lock);
@@ -514,9 +514,10 @@ dgateway_io_thread_connect (DGatewayIoThread *thread,
 }
 
 void
-dgateway_io_thread_connect_done (DGatewayIoThread *thread)
+dgateway_worker_connect_done (DGatewayWorker *self)
 {
-  DGatewayWorker *self = thread->worker;
+  GQueue inline_turns = G_QUEUE_INIT;
+  gpointer link;
 
   dgateway_mutex_lock (&self->lock);
   g_assert (self->connecting > 0);
@@ -525,20 +526,30 @@ dgateway_io_thread_connect_done (DGatewayIoThread *thread)
     {
       Waiting *waiting = g_queue_pop_head (&self->waiting);
 
-      /* Its own thread starts it. */
+      /* Its own thread starts it; without threads, this one. */
       self->connecting++;
-      make_thread_ready (waiting->thread);
-      g_queue_push_tail (&waiting->thread->turns, waiting->link);
+      if (waiting->thread != NULL)
+        {
+          make_thread_ready (waiting->thread);
+          g_queue_push_tail (&waiting->thread->turns, waiting->link);
+        }
+      else
+        g_queue_push_tail (&inline_turns, waiting->link);
       g_free (waiting);
     }
   dgateway_mutex_unlock (&self->lock);
+
+  while ((link = g_queue_pop_head (&inline_turns)) != NULL)
+    {
+      self->funcs.start_connect (link);
+      self->funcs.unref (link);
+    }
 }
 
 gboolean
-dgateway_io_thread_connect_cancel (DGatewayIoThread *thread,
-                                   gpointer          link)
+dgateway_worker_connect_cancel (DGatewayWorker *self,
+                                gpointer        link)
 {
-  DGatewayWorker *self = thread->worker;
   gpointer found = NULL;
 
   dgateway_mutex_lock (&self->lock);

@@ -242,11 +242,11 @@ test_close_while_connecting (Fixture       *f,
  * first while most handshakes wait for their turn (libsoup runs a few at
  * a time), then connected again. */
 static void
-test_many_shards (Fixture       *f,
-                  gconstpointer  data)
+many_shards (Fixture  *f,
+             gboolean  io_thread)
 {
   const guint n = 2 * DGATEWAY_WORKER_LINKS_PER_THREAD + 6;
-  const guint n_threads = (n + DGATEWAY_WORKER_LINKS_PER_THREAD - 1) / DGATEWAY_WORKER_LINKS_PER_THREAD;
+  const guint n_threads = io_thread ? (n + DGATEWAY_WORKER_LINKS_PER_THREAD - 1) / DGATEWAY_WORKER_LINKS_PER_THREAD : 0;
   g_autoptr(DGatewayLocalIdentifyQueue) queue = dgateway_local_identify_queue_new (n);
   GListModel *shards = dgateway_client_get_shards (f->client);
   guint sent = 0;
@@ -254,6 +254,7 @@ test_many_shards (Fixture       *f,
   Watch w;
 
   dgateway_local_identify_queue_set_interval (queue, 0);
+  dgateway_client_set_io_thread (f->client, io_thread);
   dgateway_client_set_identify_queue (f->client, DGATEWAY_IDENTIFY_QUEUE (queue));
   dgateway_client_set_shard_count (f->client, n);
   watch_init (&w, f);
@@ -294,6 +295,21 @@ test_many_shards (Fixture       *f,
   g_assert_cmpuint (count_io_threads (), ==, 0);
 }
 
+static void
+test_many_shards (Fixture       *f,
+                  gconstpointer  data)
+{
+  many_shards (f, TRUE);
+}
+
+/* The same, with everything on the client's context. */
+static void
+test_many_shards_inline (Fixture       *f,
+                         gconstpointer  data)
+{
+  many_shards (f, FALSE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -310,6 +326,7 @@ main (int    argc,
   ADD ("/dgateway/io-thread/switch-in-handler", test_switch_in_handler);
   ADD ("/dgateway/io-thread/close-while-connecting", test_close_while_connecting);
   ADD ("/dgateway/io-thread/many-shards", test_many_shards);
+  ADD ("/dgateway/io-thread/many-shards-inline", test_many_shards_inline);
 #undef ADD
 
   return g_test_run ();
