@@ -14,6 +14,7 @@
 #include "dgateway-session-private.h"
 #include "dgateway-shard-private.h"
 #include "dgateway-sleep-monitor-private.h"
+#include "dgateway-timers-private.h"
 #include "dgateway-typed-private.h"
 
 #include <glib/gi18n-lib.h>
@@ -119,6 +120,7 @@ struct _DGatewayClient
   SoupSession *soup_session;
   gboolean io_thread;
   DGatewayWorker *worker;   /* with io_thread: where the shards' sockets run */
+  DGatewayTimers *timers;   /* every shard's timers, on context */
   GListStore *shards;       /* the public list */
   GPtrArray *shard_array;   /* the same shards, for the hot paths */
   GTask *connect_task;
@@ -522,13 +524,21 @@ build_config (DGatewayClient *self)
   if (self->worker == NULL)
     self->worker = dgateway_link_worker_new (self->context, self->io_thread,
                                              self->settings.max_queued);
+  /* One GSource for all the shards' timers: GLib checks every source of
+   * the context on each of its wake-ups. New timers for a new context
+   * (connect_async() takes the thread-default one); shards still on the
+   * old one keep theirs through their config. */
+  if (self->timers != NULL && dgateway_timers_get_context (self->timers) != self->context)
+    g_clear_pointer (&self->timers, dgateway_timers_unref);
+  if (self->timers == NULL)
+    self->timers = dgateway_timers_new (self->context);
 
   return dgateway_shard_config_new (&self->settings, self->token, self->presence_json,
                                     self->resolved_gateway_url ? self->resolved_gateway_url
                                                                : DEFAULT_GATEWAY_URL,
                                     self->soup_session, self->context,
                                     self->identify_queue ? self->identify_queue : self->local_queue,
-                                    self->worker);
+                                    self->worker, self->timers);
 }
 
 /* A setting changed: the shards get it for their next connection. */
@@ -2143,6 +2153,7 @@ dgateway_client_finalize (GObject *object)
   g_clear_object (&self->shards);
   g_clear_pointer (&self->shard_array, g_ptr_array_unref);
   g_clear_pointer (&self->tallies, g_hash_table_unref);
+  g_clear_pointer (&self->timers, dgateway_timers_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (dgateway_client_parent_class)->finalize (object);

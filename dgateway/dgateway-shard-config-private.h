@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "dgateway-identify-queue.h"
+#include "dgateway-timers-private.h"
 #include "dgateway-types.h"
 #include "dgateway-worker-private.h"
 
@@ -56,6 +57,7 @@ typedef struct {
   GMainContext *context;                 /* where the shard runs */
   DGatewayIdentifyQueue *identify_queue; /* paces IDENTIFY */
   DGatewayWorker *worker;                /* where the links run */
+  DGatewayTimers *timers;                /* on context, shared by the client's shards */
 } DGatewayShardConfig;
 
 DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *settings,
@@ -65,25 +67,30 @@ DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *s
                                                   SoupSession                 *soup_session,
                                                   GMainContext                *context,
                                                   DGatewayIdentifyQueue       *identify_queue,
-                                                  DGatewayWorker              *worker);
+                                                  DGatewayWorker              *worker,
+                                                  DGatewayTimers              *timers);
 DGatewayShardConfig *dgateway_shard_config_ref   (DGatewayShardConfig         *self);
 void                 dgateway_shard_config_unref (DGatewayShardConfig         *self);
 
-/* A timeout on the config's context, calling @func (@data). The caller
- * owns the returned source and destroys it with dgateway_source_clear(). */
-GSource             *dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
+/* A timeout on the config's context, calling @func (@data): one of the
+ * config's timers, which share one GSource (dgateway-timers-private.h).
+ * The caller owns the returned timer and ends it with
+ * dgateway_timer_clear(). */
+DGatewayTimer       *dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
                                                         guint                interval_ms,
                                                         GSourceFunc          func,
                                                         gpointer             data);
 
-/* The same, in whole seconds: GLib wakes every such timer of the process
- * at the same instant of a second (g_timeout_source_new_seconds()), so a
- * thousand shards' heartbeats cost one wake-up, not a thousand. */
-GSource             *dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
+/* The same, in whole seconds: every such timer of the process fires at
+ * the same instant of a second, as g_timeout_source_new_seconds() would,
+ * so a thousand shards' heartbeats cost one wake-up, not a thousand. */
+DGatewayTimer       *dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
                                                                 guint                seconds,
                                                                 GSourceFunc          func,
                                                                 gpointer             data);
 
+/* Destroys and unrefs *@source, a GSource of the caller's, and sets it
+ * to NULL; *@source may be NULL. */
 void                 dgateway_source_clear        (GSource                   **source);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DGatewayShardConfig, dgateway_shard_config_unref)

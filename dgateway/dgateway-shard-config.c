@@ -19,7 +19,8 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
                            SoupSession                 *soup_session,
                            GMainContext                *context,
                            DGatewayIdentifyQueue       *identify_queue,
-                           DGatewayWorker              *worker)
+                           DGatewayWorker              *worker,
+                           DGatewayTimers              *timers)
 {
   RealConfig *real = g_new0 (RealConfig, 1);
   DGatewayShardConfig *self = &real->config;
@@ -37,6 +38,15 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
   self->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   self->identify_queue = identify_queue ? g_object_ref (identify_queue) : NULL;
   self->worker = worker ? dgateway_worker_ref (worker) : NULL;
+  /* The client hands every config the same timers, so that all its
+   * shards' timers share one source however often the config changes. */
+  if (timers != NULL)
+    {
+      g_warn_if_fail (dgateway_timers_get_context (timers) == self->context);
+      self->timers = dgateway_timers_ref (timers);
+    }
+  else
+    self->timers = dgateway_timers_new (self->context);
   return self;
 }
 
@@ -68,33 +78,26 @@ dgateway_shard_config_unref (DGatewayShardConfig *self)
   g_clear_object (&self->soup_session);
   g_main_context_unref (self->context);
   g_clear_object (&self->identify_queue);
+  dgateway_timers_unref (self->timers);
   g_free (real);
 }
 
-GSource *
+DGatewayTimer *
 dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
                                    guint                interval_ms,
                                    GSourceFunc          func,
                                    gpointer             data)
 {
-  GSource *source = g_timeout_source_new (interval_ms);
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, self->context);
-  return source;
+  return dgateway_timers_add (self->timers, interval_ms, func, data);
 }
 
-GSource *
+DGatewayTimer *
 dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
                                            guint                seconds,
                                            GSourceFunc          func,
                                            gpointer             data)
 {
-  GSource *source = g_timeout_source_new_seconds (seconds);
-
-  g_source_set_callback (source, func, data, NULL);
-  g_source_attach (source, self->context);
-  return source;
+  return dgateway_timers_add_seconds (self->timers, seconds, func, data);
 }
 
 void

@@ -92,11 +92,11 @@ struct _DGatewayShard
   DGatewayLink *link;            /* the current connection's WebSocket */
   GPtrArray *closing;            /* Closing: links we closed, until they end */
 
-  GSource *heartbeat_source;
-  GSource *hello_source;
-  GSource *reconnect_source;
-  GSource *command_source;
-  GSource *alive_source;         /* the ACK deadline after a wake-up */
+  DGatewayTimer *heartbeat_timer;
+  DGatewayTimer *hello_timer;
+  DGatewayTimer *reconnect_timer;
+  DGatewayTimer *command_timer;
+  DGatewayTimer *alive_timer;    /* the ACK deadline after a wake-up */
   GCancellable *identify_cancellable;  /* waiting for the identify queue */
   gboolean network_available;
   gboolean waiting_for_network;
@@ -306,7 +306,7 @@ close_code_error (int code)
                       _("The gateway closed the connection with code %d"), code);
 }
 
-static GSource *
+static DGatewayTimer *
 add_timeout (DGatewayShard *self,
              guint          interval_ms,
              GSourceFunc    func)
@@ -318,7 +318,7 @@ add_timeout (DGatewayShard *self,
  * timers when it is long enough for a second not to matter (see
  * dgateway_policy_deadline_seconds()), so that idle shards do not each
  * wake the shared context. */
-static GSource *
+static DGatewayTimer *
 add_deadline (DGatewayShard *self,
               guint          timeout_ms,
               GSourceFunc    func)
@@ -523,12 +523,12 @@ schedule_heartbeat (DGatewayShard *self,
 {
   guint seconds = dgateway_policy_beat_seconds (delay_ms, self->heartbeat_interval);
 
-  dgateway_source_clear (&self->heartbeat_source);
+  dgateway_timer_clear (&self->heartbeat_timer);
   if (seconds == 0)
-    self->heartbeat_source = add_timeout (self, delay_ms, heartbeat_cb);
+    self->heartbeat_timer = add_timeout (self, delay_ms, heartbeat_cb);
   else
-    self->heartbeat_source = dgateway_shard_config_add_timeout_seconds (self->config, seconds,
-                                                                        heartbeat_cb, self);
+    self->heartbeat_timer = dgateway_shard_config_add_timeout_seconds (self->config, seconds,
+                                                                       heartbeat_cb, self);
 }
 
 static void
@@ -544,7 +544,7 @@ heartbeat_cb (gpointer data)
   g_autoptr(DGatewayShard) self = g_object_ref (data);
   guint generation = self->generation;
 
-  g_clear_pointer (&self->heartbeat_source, g_source_unref);
+  dgateway_timer_clear (&self->heartbeat_timer);
 
   /* A beat still unacknowledged when the next is due marks a zombie. */
   if (dgateway_policy_heartbeat_missed (self->heartbeat_sent_at, g_get_monotonic_time (),
@@ -647,7 +647,7 @@ pump_commands (DGatewayShard *self)
 {
   gint64 now = g_get_monotonic_time ();
 
-  if (self->state != DGATEWAY_STATE_CONNECTED || self->command_source != NULL)
+  if (self->state != DGATEWAY_STATE_CONNECTED || self->command_timer != NULL)
     return;
 
   while (!g_queue_is_empty (&self->commands))
@@ -660,7 +660,7 @@ pump_commands (DGatewayShard *self)
 
       if (wait > 0)
         {
-          self->command_source = add_timeout (self, (guint) ((wait + 999) / 1000), command_cb);
+          self->command_timer = add_timeout (self, (guint) ((wait + 999) / 1000), command_cb);
           return;
         }
 
@@ -674,7 +674,7 @@ command_cb (gpointer data)
 {
   g_autoptr(DGatewayShard) self = g_object_ref (data);
 
-  g_clear_pointer (&self->command_source, g_source_unref);
+  dgateway_timer_clear (&self->command_timer);
   pump_commands (self);
   return G_SOURCE_REMOVE;
 }
@@ -798,7 +798,7 @@ handle_hello (DGatewayShard   *self,
       return;
     }
 
-  dgateway_source_clear (&self->hello_source);
+  dgateway_timer_clear (&self->hello_timer);
   self->heartbeat_interval = (guint) interval;
   self->heartbeat_sent_at = 0;
 
@@ -828,7 +828,7 @@ handle_heartbeat_ack (DGatewayShard *self)
 
   self->latency = g_get_monotonic_time () - self->heartbeat_sent_at;
   self->heartbeat_sent_at = 0;
-  dgateway_source_clear (&self->alive_source);
+  dgateway_timer_clear (&self->alive_timer);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_LATENCY]);
 }
 
@@ -853,7 +853,7 @@ reached_connected (DGatewayShard *self,
   guint generation = self->generation;
   gboolean was_reconnect = self->connected_once;
 
-  dgateway_source_clear (&self->hello_source);
+  dgateway_timer_clear (&self->hello_timer);
   self->connected_once = TRUE;
   self->backoff_attempt = 0;
   self->failed_resumes = 0;
@@ -1114,8 +1114,8 @@ link_event_cb (const DGatewayLinkEvent *event,
   switch (event->type)
     {
     case DGATEWAY_LINK_OPENED:
-      self->hello_source = add_deadline (self, self->conn->settings.hello_timeout,
-                                         hello_timeout_cb);
+      self->hello_timer = add_deadline (self, self->conn->settings.hello_timeout,
+                                        hello_timeout_cb);
       break;
     case DGATEWAY_LINK_FAILED:
       error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_CONNECTION,
@@ -1181,10 +1181,10 @@ teardown_connection (DGatewayShard *self,
   self->generation++;
   g_cancellable_cancel (self->identify_cancellable);
   g_clear_object (&self->identify_cancellable);
-  dgateway_source_clear (&self->heartbeat_source);
-  dgateway_source_clear (&self->hello_source);
-  dgateway_source_clear (&self->command_source);
-  dgateway_source_clear (&self->alive_source);
+  dgateway_timer_clear (&self->heartbeat_timer);
+  dgateway_timer_clear (&self->hello_timer);
+  dgateway_timer_clear (&self->command_timer);
+  dgateway_timer_clear (&self->alive_timer);
   /* Discord counts the limit per connection. */
   dgateway_rate_limiter_reset (self->limiter);
   self->heartbeat_sent_at = 0;
@@ -1212,7 +1212,7 @@ reconnect_cb (gpointer data)
   g_autoptr(DGatewayShard) self = g_object_ref (data);
   guint generation = self->generation;
 
-  g_clear_pointer (&self->reconnect_source, g_source_unref);
+  dgateway_timer_clear (&self->reconnect_timer);
   self->waiting_for_network = FALSE;
   self->reconnect_count++;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
@@ -1242,7 +1242,7 @@ arm_reconnect (DGatewayShard *self,
   const DGatewayShardSettings *settings = &self->config->settings;
   guint delay_ms;
 
-  dgateway_source_clear (&self->reconnect_source);
+  dgateway_timer_clear (&self->reconnect_timer);
   if (!self->network_available)
     {
       g_debug ("Shard %u: waiting for the network", self->shard_id);
@@ -1257,7 +1257,7 @@ arm_reconnect (DGatewayShard *self,
                                               settings->reconnect_delay_max,
                                               self->backoff_attempt++, g_random_double ());
   g_debug ("Shard %u: reconnecting in %u ms", self->shard_id, delay_ms);
-  self->reconnect_source = add_timeout (self, delay_ms, reconnect_cb);
+  self->reconnect_timer = add_timeout (self, delay_ms, reconnect_cb);
 }
 
 /*
@@ -1321,7 +1321,7 @@ hello_timeout_cb (gpointer data)
   g_autoptr(DGatewayShard) self = g_object_ref (data);
   g_autoptr(GError) error = NULL;
 
-  g_clear_pointer (&self->hello_source, g_source_unref);
+  dgateway_timer_clear (&self->hello_timer);
   error = g_error_new (DGATEWAY_ERROR, DGATEWAY_ERROR_HEARTBEAT_TIMEOUT,
                        _("The gateway sent no HELLO in time"));
   end_connection (self, error, NEXT_RESUME, FALSE);
@@ -1466,7 +1466,7 @@ dgateway_shard_stop (DGatewayShard *self,
   g_return_if_fail (DGATEWAY_IS_SHARD (self));
 
   hold = g_object_ref (self);
-  dgateway_source_clear (&self->reconnect_source);
+  dgateway_timer_clear (&self->reconnect_timer);
   self->waiting_for_network = FALSE;
   teardown_connection (self, end_session ? CLOSE_SESSION_ENDS : CLOSE_SESSION_KEPT);
   if (end_session)
@@ -1487,7 +1487,7 @@ dgateway_shard_set_network_available (DGatewayShard *self,
   if (!available || self->state != DGATEWAY_STATE_RECONNECTING)
     return;
 
-  dgateway_source_clear (&self->reconnect_source);
+  dgateway_timer_clear (&self->reconnect_timer);
   self->backoff_attempt = 0;
   self->waiting_for_network = FALSE;
   self->reconnect_count++;
@@ -1503,7 +1503,7 @@ alive_timeout_cb (gpointer data)
   guint generation = self->generation;
   g_autoptr(GError) error = NULL;
 
-  g_clear_pointer (&self->alive_source, g_source_unref);
+  dgateway_timer_clear (&self->alive_timer);
   count_missed_heartbeat (self);
   if (!still_current (self, generation))
     return G_SOURCE_REMOVE;
@@ -1519,11 +1519,11 @@ alive_timeout_cb (gpointer data)
 void
 dgateway_shard_check_alive (DGatewayShard *self)
 {
-  if (!socket_open (self) || self->heartbeat_interval == 0 || self->alive_source != NULL)
+  if (!socket_open (self) || self->heartbeat_interval == 0 || self->alive_timer != NULL)
     return;
 
   send_heartbeat (self);
-  self->alive_source = add_deadline (self, self->conn->settings.wake_timeout, alive_timeout_cb);
+  self->alive_timer = add_deadline (self, self->conn->settings.wake_timeout, alive_timeout_cb);
 }
 
 /* A session handed over from an earlier run: the next start resumes it. */
@@ -1607,7 +1607,7 @@ dgateway_shard_dispose (GObject *object)
 {
   DGatewayShard *self = DGATEWAY_SHARD (object);
 
-  dgateway_source_clear (&self->reconnect_source);
+  dgateway_timer_clear (&self->reconnect_timer);
   teardown_connection (self, CLOSE_SESSION_KEPT);
   /* Close handshakes still under way end with the shard. */
   for (guint i = 0; i < self->closing->len; i++)
