@@ -314,13 +314,12 @@ dgateway_worker_unref (DGatewayWorker *self)
       g_return_if_fail (g_thread_self () != thread->thread);
       g_main_context_wakeup (thread->context);
     }
+  /* Every thread ends before any is freed: a thread that ends its
+   * handshakes hands the turns of waiting ones to the others. */
   for (guint i = 0; i < self->threads->len; i++)
-    {
-      DGatewayIoThread *thread = self->threads->pdata[i];
-
-      g_thread_join (thread->thread);
-      io_thread_free (thread);
-    }
+    g_thread_join (((DGatewayIoThread *) self->threads->pdata[i])->thread);
+  for (guint i = 0; i < self->threads->len; i++)
+    io_thread_free (self->threads->pdata[i]);
   g_ptr_array_unref (self->threads);
   for (GList *l = self->waiting.head; l != NULL; l = l->next)
     {
