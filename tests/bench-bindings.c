@@ -165,8 +165,40 @@ run_script (const Row  *row,
                 row->interpreter, row->handler, result->events, result->expected);
 }
 
-/* Of @runs, the run with the least CPU per event: other work on the
- * machine only ever adds to it. */
+typedef struct {
+  const Row *row;
+  const char *url;
+  int n_events;
+} Measure;
+
+static gboolean
+measure_once (gpointer result,
+              gpointer user_data)
+{
+  const Measure *m = user_data;
+  Result *r = result;
+
+  *r = (Result) { 0 };
+  run_script (m->row, m->url, m->n_events, r);
+  if (r->ok)
+    g_printerr ("%s, %s: %.1f us/event, peak RSS %.1f MiB\n", m->row->interpreter,
+                m->row->handler, (double) r->cpu_us / r->events, r->rss_kib / 1024.0);
+  return r->ok;
+}
+
+static int
+by_cpu_per_event (gconstpointer a,
+                  gconstpointer b)
+{
+  const Result *x = a, *y = b;
+  double per_x = (double) x->cpu_us / x->events;
+  double per_y = (double) y->cpu_us / y->events;
+
+  return (per_x > per_y) - (per_x < per_y);
+}
+
+/* Of the --runs runs, the one with the least CPU per event: other work on
+ * the machine only ever adds to it. */
 static void
 measure (const Row  *row,
          const char *url,
@@ -174,18 +206,11 @@ measure (const Row  *row,
          int         runs,
          Result     *best)
 {
-  for (int i = 0; i < runs; i++)
-    {
-      Result r = { 0 };
+  g_autofree Result *all = g_new0 (Result, runs);
+  Measure m = { row, url, n_events };
 
-      run_script (row, url, n_events, &r);
-      if (!r.ok)
-        continue;
-      g_printerr ("%s, %s: %.1f us/event, peak RSS %.1f MiB\n", row->interpreter, row->handler,
-                  (double) r.cpu_us / r.events, r.rss_kib / 1024.0);
-      if (!best->ok || (double) r.cpu_us / r.events < (double) best->cpu_us / best->events)
-        *best = r;
-    }
+  if (best_of_runs (all, sizeof (Result), measure_once, by_cpu_per_event, &m) > 0)
+    *best = all[0];
 }
 
 static void
