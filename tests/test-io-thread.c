@@ -243,7 +243,8 @@ test_close_while_connecting (Fixture       *f,
  * a time), then connected again. */
 static void
 many_shards (Fixture  *f,
-             gboolean  io_thread)
+             gboolean  io_thread,
+             gboolean  drop)
 {
   const guint n = 2 * DGATEWAY_WORKER_LINKS_PER_THREAD + 6;
   const guint n_threads = io_thread ? (n + DGATEWAY_WORKER_LINKS_PER_THREAD - 1) / DGATEWAY_WORKER_LINKS_PER_THREAD : 0;
@@ -285,6 +286,22 @@ many_shards (Fixture  *f,
                                                 "{\"id\":\"1\",\"channel_id\":\"2\",\"content\":\"x\"}") > 0)
       sent++;
   g_assert_cmpuint (sent, ==, n);
+
+  if (drop)
+    {
+      /* Every shard's event waits for the main loop; the first handler
+       * drops the last reference to the client, and with it the worker
+       * that was serving them. */
+      g_usleep (300 * 1000);
+      w.stall_at = 1;
+      w.drop_client = TRUE;
+      WAIT_UNTIL (f->client == NULL, 5000);
+      test_run_for (100);
+      g_assert_cmpuint (w.messages, ==, 1);
+      g_assert_cmpuint (count_io_threads (), ==, 0);
+      return;
+    }
+
   WAIT_UNTIL (w.messages == n, 10000);
 
   g_object_unref (queue);
@@ -299,7 +316,7 @@ static void
 test_many_shards (Fixture       *f,
                   gconstpointer  data)
 {
-  many_shards (f, TRUE);
+  many_shards (f, TRUE, FALSE);
 }
 
 /* The same, with everything on the client's context. */
@@ -307,7 +324,23 @@ static void
 test_many_shards_inline (Fixture       *f,
                          gconstpointer  data)
 {
-  many_shards (f, FALSE);
+  many_shards (f, FALSE, FALSE);
+}
+
+/* The last reference goes in the handler of the first of many shards'
+ * waiting events: none of the others is handled, nothing is left. */
+static void
+test_many_shards_drop (Fixture       *f,
+                       gconstpointer  data)
+{
+  many_shards (f, TRUE, TRUE);
+}
+
+static void
+test_many_shards_drop_inline (Fixture       *f,
+                              gconstpointer  data)
+{
+  many_shards (f, FALSE, TRUE);
 }
 
 int
@@ -327,6 +360,8 @@ main (int    argc,
   ADD ("/dgateway/io-thread/close-while-connecting", test_close_while_connecting);
   ADD ("/dgateway/io-thread/many-shards", test_many_shards);
   ADD ("/dgateway/io-thread/many-shards-inline", test_many_shards_inline);
+  ADD ("/dgateway/io-thread/many-shards-drop", test_many_shards_drop);
+  ADD ("/dgateway/io-thread/many-shards-drop-inline", test_many_shards_drop_inline);
 #undef ADD
 
   return g_test_run ();
