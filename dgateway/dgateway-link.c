@@ -75,7 +75,8 @@ struct _DGatewayLink
   /* The socket side */
   GCancellable *cancellable;
   gboolean connecting;        /* a handshake under way, or waiting for its turn */
-  gboolean waiting;           /* for its turn on the thread */
+  gboolean waiting;           /* for its turn */
+  char *host;                 /* what the worker counts its handshake against */
   SoupWebsocketConnection *ws;
   gboolean ending;           /* our close handshake is under way */
   GError *ws_error;          /* libsoup's last "error" on it */
@@ -318,7 +319,7 @@ connect_cb (GObject      *source,
 
   ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   self->connecting = FALSE;
-  dgateway_worker_connect_done (self->worker);
+  dgateway_worker_connect_done (self->worker, self->host);
 
   dgateway_mutex_lock (self->lock);
   end = self->end_requested;
@@ -353,7 +354,7 @@ start_connect (gpointer data)
   if (!self->waiting)
     {
       /* Its turn came after it ended: the turn goes to the next. */
-      dgateway_worker_connect_done (self->worker);
+      dgateway_worker_connect_done (self->worker, self->host);
       return;
     }
 
@@ -375,9 +376,13 @@ start_connect (gpointer data)
 static void
 request_connect (DGatewayLink *self)
 {
+  GUri *uri = soup_message_get_uri (self->options.message);
+
+  /* libsoup's limit is per host and port. */
+  self->host = g_strdup_printf ("%s:%d", g_uri_get_host (uri), g_uri_get_port (uri));
   self->connecting = TRUE;
   self->waiting = TRUE;
-  dgateway_worker_connect (self->worker, self->io, self,
+  dgateway_worker_connect (self->worker, self->io, self, self->host,
                            soup_session_get_max_conns_per_host (self->options.soup_session));
 }
 
@@ -409,7 +414,7 @@ socket_end (DGatewayLink *self,
       /* It never started (or its turn is on the way, and is passed on). */
       self->waiting = FALSE;
       self->connecting = FALSE;
-      dgateway_worker_connect_cancel (self->worker, self);
+      dgateway_worker_connect_cancel (self->worker, self, self->host);
     }
 
   if (self->ws != NULL)
@@ -664,6 +669,7 @@ dgateway_link_unref (DGatewayLink *self)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->inflater, dgateway_inflater_free);
   g_clear_error (&self->ws_error);
+  g_free (self->host);
   g_clear_object (&self->options.message);
   g_clear_object (&self->options.soup_session);
   g_main_context_unref (self->owner_context);

@@ -120,27 +120,30 @@ void            dgateway_io_thread_track  (DGatewayIoThread *thread,
 void            dgateway_io_thread_forget (DGatewayIoThread *thread,
                                            gpointer          data);
 
-/* Starts @link's handshake (funcs.start_connect) now, or once another
- * handshake of the worker ended, on @link's I/O thread @thread (or, with
- * NULL, on the owner's thread, from dgateway_worker_connect_done()), with
- * at most @limit under way at once. libsoup walks every request waiting
- * in a session whenever one moves on, and it runs only so many handshakes
- * to one host at a time (SoupSession:max-conns-per-host): thousands of
- * shards handed to it at once would cost time in proportion to their
- * number at every step. */
+/* Starts @link's handshake to @host (funcs.start_connect) now, or once
+ * another handshake of the worker to @host ended, on @link's I/O thread
+ * @thread (or, with NULL, on the owner's thread, from
+ * dgateway_worker_connect_done()), with at most @limit to @host under way
+ * at once. libsoup walks every request waiting in a session whenever one
+ * moves on, and it runs only so many handshakes to one host at a time
+ * (SoupSession:max-conns-per-host): thousands of shards handed to it at
+ * once would cost time in proportion to their number at every step. */
 void            dgateway_worker_connect        (DGatewayWorker   *self,
                                                 DGatewayIoThread *thread,
                                                 gpointer          link,
+                                                const char       *host,
                                                 guint             limit);
-/* Where the link's socket side runs: a handshake started through the
- * worker ended; the next one starts. */
-void            dgateway_worker_connect_done   (DGatewayWorker   *self);
+/* Where the link's socket side runs: a handshake to @host started through
+ * the worker ended; the next one starts. */
+void            dgateway_worker_connect_done   (DGatewayWorker   *self,
+                                                const char       *host);
 /* Where the link's socket side runs: @link no longer waits for its turn.
  * FALSE when its turn came already: funcs.start_connect is still called
  * for it, and must then call dgateway_worker_connect_done() instead of
  * connecting. */
 gboolean        dgateway_worker_connect_cancel (DGatewayWorker   *self,
-                                                gpointer          link);
+                                                gpointer          link,
+                                                const char       *host);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DGatewayWorker, dgateway_worker_unref)
 

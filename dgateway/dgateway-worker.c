@@ -35,6 +35,13 @@ typedef struct {
   gpointer link;           /* a reference */
 } Waiting;
 
+/* The handshakes to one host, as libsoup counts them. */
+typedef struct {
+  GQueue waiting;          /* Waiting: links waiting for their turn */
+  guint connecting;        /* handshakes under way */
+  guint limit;
+} Gate;
+
 struct _DGatewayWorker
 {
   int ref_count;
@@ -47,9 +54,7 @@ struct _DGatewayWorker
   GMutex lock;
   GCond cond;
   GQueue owner_ready;      /* links with something for their owner */
-  GQueue waiting;          /* Waiting: links waiting for their turn to connect */
-  guint connecting;        /* handshakes under way */
-  guint connect_limit;
+  GHashTable *gates;       /* host → Gate */
   gsize queued;            /* decoded bytes the application has not handled */
   gsize peak_queued;
   gsize max_queued;
@@ -265,6 +270,17 @@ io_thread_free (DGatewayIoThread *thread)
   g_free (thread);
 }
 
+static void
+gate_free (gpointer data)
+{
+  Gate *gate = data;
+
+  /* A gate goes when nothing waits at it, or with the worker, once its
+   * threads ended every link. */
+  g_warn_if_fail (g_queue_is_empty (&gate->waiting));
+  g_free (gate);
+}
+
 DGatewayWorker *
 dgateway_worker_new (GMainContext              *owner_context,
                      gboolean                   threaded,
@@ -281,6 +297,7 @@ dgateway_worker_new (GMainContext              *owner_context,
   g_mutex_init (&self->lock);
   g_cond_init (&self->cond);
   g_queue_init (&self->owner_ready);
+  self->gates = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gate_free);
   self->max_queued = max_queued;
   self->owner_source = ready_source_new (owner_context, "[dgateway] shard payloads",
                                          owner_dispatch, self);
@@ -321,14 +338,7 @@ dgateway_worker_unref (DGatewayWorker *self)
   for (guint i = 0; i < self->threads->len; i++)
     io_thread_free (self->threads->pdata[i]);
   g_ptr_array_unref (self->threads);
-  for (GList *l = self->waiting.head; l != NULL; l = l->next)
-    {
-      Waiting *waiting = l->data;
-
-      self->funcs.unref (waiting->link);
-      g_free (waiting);
-    }
-  g_queue_clear (&self->waiting);
+  g_hash_table_unref (self->gates);
 
   /* It may be in its own dispatch: GLib allows that. */
   g_source_destroy (self->owner_source);
@@ -489,22 +499,31 @@ void
 dgateway_worker_connect (DGatewayWorker   *self,
                          DGatewayIoThread *thread,
                          gpointer          link,
+                         const char       *host,
                          guint             limit)
 {
+  Gate *gate;
   gboolean now;
 
   dgateway_mutex_lock (&self->lock);
-  self->connect_limit = MAX (limit, 1);
-  now = self->connecting < self->connect_limit;
+  gate = g_hash_table_lookup (self->gates, host);
+  if (gate == NULL)
+    {
+      gate = g_new0 (Gate, 1);
+      g_queue_init (&gate->waiting);
+      g_hash_table_insert (self->gates, g_strdup (host), gate);
+    }
+  gate->limit = MAX (limit, 1);
+  now = gate->connecting < gate->limit;
   if (now)
-    self->connecting++;
+    gate->connecting++;
   else
     {
       Waiting *waiting = g_new (Waiting, 1);
 
       waiting->thread = thread;
       waiting->link = self->funcs.ref (link);
-      g_queue_push_tail (&self->waiting, waiting);
+      g_queue_push_tail (&gate->waiting, waiting);
     }
   dgateway_mutex_unlock (&self->lock);
 
@@ -513,20 +532,23 @@ dgateway_worker_connect (DGatewayWorker   *self,
 }
 
 void
-dgateway_worker_connect_done (DGatewayWorker *self)
+dgateway_worker_connect_done (DGatewayWorker *self,
+                              const char     *host)
 {
   GQueue inline_turns = G_QUEUE_INIT;
   gpointer link;
+  Gate *gate;
 
   dgateway_mutex_lock (&self->lock);
-  g_assert (self->connecting > 0);
-  self->connecting--;
-  while (self->connecting < self->connect_limit && !g_queue_is_empty (&self->waiting))
+  gate = g_hash_table_lookup (self->gates, host);
+  g_assert (gate != NULL && gate->connecting > 0);
+  gate->connecting--;
+  while (gate->connecting < gate->limit && !g_queue_is_empty (&gate->waiting))
     {
-      Waiting *waiting = g_queue_pop_head (&self->waiting);
+      Waiting *waiting = g_queue_pop_head (&gate->waiting);
 
       /* Its own thread starts it; without threads, this one. */
-      self->connecting++;
+      gate->connecting++;
       if (waiting->thread != NULL)
         {
           make_thread_ready (waiting->thread);
@@ -536,6 +558,9 @@ dgateway_worker_connect_done (DGatewayWorker *self)
         g_queue_push_tail (&inline_turns, waiting->link);
       g_free (waiting);
     }
+  /* A host no handshake waits for is forgotten. */
+  if (gate->connecting == 0)
+    g_hash_table_remove (self->gates, host);
   dgateway_mutex_unlock (&self->lock);
 
   while ((link = g_queue_pop_head (&inline_turns)) != NULL)
@@ -547,19 +572,22 @@ dgateway_worker_connect_done (DGatewayWorker *self)
 
 gboolean
 dgateway_worker_connect_cancel (DGatewayWorker *self,
-                                gpointer        link)
+                                gpointer        link,
+                                const char     *host)
 {
   gpointer found = NULL;
+  Gate *gate;
 
   dgateway_mutex_lock (&self->lock);
-  for (GList *l = self->waiting.head; l != NULL; l = l->next)
+  gate = g_hash_table_lookup (self->gates, host);
+  for (GList *l = gate != NULL ? gate->waiting.head : NULL; l != NULL; l = l->next)
     {
       Waiting *waiting = l->data;
 
       if (waiting->link == link)
         {
           found = waiting->link;
-          g_queue_delete_link (&self->waiting, l);
+          g_queue_delete_link (&gate->waiting, l);
           g_free (waiting);
           break;
         }
