@@ -150,6 +150,7 @@ struct _DGatewayClient
   GHashTable *tallies;      /* DGatewayShard * → ShardTally, of the watched shards */
   guint state_counts[DGATEWAY_STATE_FAILED + 1];
   gint64 latency_sum;       /* over the shards with a latency */
+  DGatewayShardTotals *totals; /* the shards' counters, summed as they count */
   guint latency_known;
   guint64 events_lost;
 };
@@ -222,6 +223,8 @@ clear_shards (DGatewayClient *self)
   g_list_store_remove_all (self->shards);
 
   g_hash_table_remove_all (self->tallies);
+  /* The next shards count from zero; these ones keep theirs. */
+  g_clear_pointer (&self->totals, dgateway_shard_totals_unref);
   memset (self->state_counts, 0, sizeof self->state_counts);
   self->latency_sum = 0;
   self->latency_known = 0;
@@ -296,29 +299,6 @@ aggregate_state (DGatewayClient *self)
       return order[o];
 
   return DGATEWAY_STATE_DISCONNECTED;
-}
-
-static guint64
-sum_shards (DGatewayClient *self,
-            guint64       (*getter) (DGatewayShard *))
-{
-  guint64 total = 0;
-
-  for (guint i = 0; i < n_shards (self); i++)
-    total += getter (shard_at (self, i));
-  return total;
-}
-
-static guint64
-shard_reconnect_count (DGatewayShard *shard)
-{
-  return dgateway_shard_get_reconnect_count (shard);
-}
-
-static guint64
-shard_missed_heartbeats (DGatewayShard *shard)
-{
-  return dgateway_shard_get_missed_heartbeats (shard);
 }
 
 /* Remembers why the client failed or lost a connection (a copy of
@@ -532,13 +512,15 @@ build_config (DGatewayClient *self)
     g_clear_pointer (&self->timers, dgateway_timers_unref);
   if (self->timers == NULL)
     self->timers = dgateway_timers_new (self->context);
+  if (self->totals == NULL)
+    self->totals = dgateway_shard_totals_new ();
 
   return dgateway_shard_config_new (&self->settings, self->token, self->presence_json,
                                     self->resolved_gateway_url ? self->resolved_gateway_url
                                                                : DEFAULT_GATEWAY_URL,
                                     self->soup_session, self->context,
                                     self->identify_queue ? self->identify_queue : self->local_queue,
-                                    self->worker, self->timers);
+                                    self->worker, self->timers, self->totals);
 }
 
 /* A setting changed: the shards get it for their next connection. */
@@ -1924,7 +1906,7 @@ dgateway_client_get_events_received (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return sum_shards (self, dgateway_shard_get_events_received);
+  return self->totals != NULL ? self->totals->events_received : 0;
 }
 
 /**
@@ -1940,7 +1922,7 @@ dgateway_client_get_bytes_received (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return sum_shards (self, dgateway_shard_get_bytes_received);
+  return self->totals != NULL ? self->totals->bytes_received : 0;
 }
 
 /**
@@ -1956,7 +1938,7 @@ dgateway_client_get_bytes_decompressed (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return sum_shards (self, dgateway_shard_get_bytes_decompressed);
+  return self->totals != NULL ? self->totals->bytes_decompressed : 0;
 }
 
 /**
@@ -1991,7 +1973,7 @@ dgateway_client_get_reconnect_count (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return (guint) sum_shards (self, shard_reconnect_count);
+  return self->totals != NULL ? (guint) self->totals->reconnect_count : 0;
 }
 
 /**
@@ -2007,7 +1989,7 @@ dgateway_client_get_missed_heartbeats (DGatewayClient *self)
 {
   g_return_val_if_fail (DGATEWAY_IS_CLIENT (self), 0);
 
-  return (guint) sum_shards (self, shard_missed_heartbeats);
+  return self->totals != NULL ? (guint) self->totals->missed_heartbeats : 0;
 }
 
 /**
@@ -2154,6 +2136,7 @@ dgateway_client_finalize (GObject *object)
   g_clear_pointer (&self->shard_array, g_ptr_array_unref);
   g_clear_pointer (&self->tallies, g_hash_table_unref);
   g_clear_pointer (&self->timers, dgateway_timers_unref);
+  g_clear_pointer (&self->totals, dgateway_shard_totals_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (dgateway_client_parent_class)->finalize (object);

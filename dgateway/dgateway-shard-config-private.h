@@ -38,6 +38,29 @@ typedef struct {
 } DGatewayShardSettings;
 
 /*
+ * DGatewayShardTotals:
+ *
+ * What the shards of one connect() received and went through, summed as
+ * it happens: each shard adds to it what it adds to its own counters, so
+ * the client's totals cost nothing to read however many shards there are.
+ * The client makes one for each set of shards it starts and hands it to
+ * them in their config; shards it let go of keep adding to theirs, which
+ * nobody reads any more. Used on the shards' context only.
+ */
+typedef struct {
+  gatomicrefcount ref_count;
+  guint64 events_received;
+  guint64 bytes_received;
+  guint64 bytes_decompressed;
+  guint64 reconnect_count;
+  guint64 missed_heartbeats;
+} DGatewayShardTotals;
+
+DGatewayShardTotals *dgateway_shard_totals_new   (void);
+DGatewayShardTotals *dgateway_shard_totals_ref   (DGatewayShardTotals *self);
+void                 dgateway_shard_totals_unref (DGatewayShardTotals *self);
+
+/*
  * DGatewayShardConfig:
  *
  * Everything a shard needs from its client, made once and never changed:
@@ -58,6 +81,7 @@ typedef struct {
   DGatewayIdentifyQueue *identify_queue; /* paces IDENTIFY */
   DGatewayWorker *worker;                /* where the links run */
   DGatewayTimers *timers;                /* on context, shared by the client's shards */
+  DGatewayShardTotals *totals;           /* what the shards add up to */
 } DGatewayShardConfig;
 
 DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *settings,
@@ -68,7 +92,8 @@ DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *s
                                                   GMainContext                *context,
                                                   DGatewayIdentifyQueue       *identify_queue,
                                                   DGatewayWorker              *worker,
-                                                  DGatewayTimers              *timers);
+                                                  DGatewayTimers              *timers,
+                                                  DGatewayShardTotals         *totals);
 DGatewayShardConfig *dgateway_shard_config_ref   (DGatewayShardConfig         *self);
 void                 dgateway_shard_config_unref (DGatewayShardConfig         *self);
 

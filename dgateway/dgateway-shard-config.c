@@ -20,7 +20,8 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
                            GMainContext                *context,
                            DGatewayIdentifyQueue       *identify_queue,
                            DGatewayWorker              *worker,
-                           DGatewayTimers              *timers)
+                           DGatewayTimers              *timers,
+                           DGatewayShardTotals         *totals)
 {
   RealConfig *real = g_new0 (RealConfig, 1);
   DGatewayShardConfig *self = &real->config;
@@ -38,6 +39,7 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
   self->context = context ? g_main_context_ref (context) : g_main_context_ref_thread_default ();
   self->identify_queue = identify_queue ? g_object_ref (identify_queue) : NULL;
   self->worker = worker ? dgateway_worker_ref (worker) : NULL;
+  self->totals = totals ? dgateway_shard_totals_ref (totals) : dgateway_shard_totals_new ();
   /* The client hands every config the same timers, so that all its
    * shards' timers share one source however often the config changes. */
   if (timers != NULL)
@@ -48,6 +50,29 @@ dgateway_shard_config_new (const DGatewayShardSettings *settings,
   else
     self->timers = dgateway_timers_new (self->context);
   return self;
+}
+
+DGatewayShardTotals *
+dgateway_shard_totals_new (void)
+{
+  DGatewayShardTotals *self = g_new0 (DGatewayShardTotals, 1);
+
+  g_atomic_ref_count_init (&self->ref_count);
+  return self;
+}
+
+DGatewayShardTotals *
+dgateway_shard_totals_ref (DGatewayShardTotals *self)
+{
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+void
+dgateway_shard_totals_unref (DGatewayShardTotals *self)
+{
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    g_free (self);
 }
 
 DGatewayShardConfig *
@@ -79,6 +104,7 @@ dgateway_shard_config_unref (DGatewayShardConfig *self)
   g_main_context_unref (self->context);
   g_clear_object (&self->identify_queue);
   dgateway_timers_unref (self->timers);
+  dgateway_shard_totals_unref (self->totals);
   g_free (real);
 }
 

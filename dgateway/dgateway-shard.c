@@ -535,6 +535,7 @@ static void
 count_missed_heartbeat (DGatewayShard *self)
 {
   self->missed_heartbeats++;
+  self->config->totals->missed_heartbeats++;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_MISSED_HEARTBEATS]);
 }
 
@@ -880,6 +881,7 @@ count_event (DGatewayShard *self)
     }
   self->eps_buckets[slot]++;
   self->events_received++;
+  self->config->totals->events_received++;
 }
 
 /* A payload that could not be read (undecodable, oversized, a broken
@@ -1110,6 +1112,8 @@ link_event_cb (const DGatewayLinkEvent *event,
 
   self->bytes_received += event->wire_bytes;
   self->bytes_decompressed += event->bytes;
+  self->config->totals->bytes_received += event->wire_bytes;
+  self->config->totals->bytes_decompressed += event->bytes;
 
   switch (event->type)
     {
@@ -1215,6 +1219,7 @@ reconnect_cb (gpointer data)
   dgateway_timer_clear (&self->reconnect_timer);
   self->waiting_for_network = FALSE;
   self->reconnect_count++;
+  self->config->totals->reconnect_count++;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
   if (still_current (self, generation) && self->state == DGATEWAY_STATE_RECONNECTING)
     open_connection (self);
@@ -1491,6 +1496,7 @@ dgateway_shard_set_network_available (DGatewayShard *self,
   self->backoff_attempt = 0;
   self->waiting_for_network = FALSE;
   self->reconnect_count++;
+  self->config->totals->reconnect_count++;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_RECONNECT_COUNT]);
   if (self->state == DGATEWAY_STATE_RECONNECTING)
     open_connection (self);

@@ -283,6 +283,33 @@ test_custom_queue (Fixture       *f,
   WAIT_UNTIL (f->reconnected == 2, 3000);
 }
 
+/* The client's totals are its shards' counters added up, and each shard
+ * counted something. */
+static void
+assert_totals (Fixture *f,
+               guint    n)
+{
+  GListModel *shards = dgateway_client_get_shards (f->client);
+  guint64 events = 0, bytes = 0, decompressed = 0, reconnects = 0;
+
+  g_assert_cmpuint (g_list_model_get_n_items (shards), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(DGatewayShard) shard = g_list_model_get_item (shards, i);
+
+      g_assert_cmpuint (dgateway_shard_get_events_received (shard), >, 0);
+      g_assert_cmpuint (dgateway_shard_get_reconnect_count (shard), ==, 1);
+      events += dgateway_shard_get_events_received (shard);
+      bytes += dgateway_shard_get_bytes_received (shard);
+      decompressed += dgateway_shard_get_bytes_decompressed (shard);
+      reconnects += dgateway_shard_get_reconnect_count (shard);
+    }
+  g_assert_cmpuint (dgateway_client_get_events_received (f->client), ==, events);
+  g_assert_cmpuint (dgateway_client_get_bytes_received (f->client), ==, bytes);
+  g_assert_cmpuint (dgateway_client_get_bytes_decompressed (f->client), ==, decompressed);
+  g_assert_cmpuint (dgateway_client_get_reconnect_count (f->client), ==, reconnects);
+}
+
 /* A network blip drops every shard at once: they all resume without
  * asking the identify queue, and do not all come back in the same
  * millisecond. */
@@ -325,6 +352,8 @@ test_all_drop (Fixture       *f,
    * all within a fifth of that are a chance of about 1 in 12,000. Without
    * jitter they all wait delay_min and open within a few ms. */
   g_assert_cmpint (last - first, >=, delay_min / 5 * 1000);
+
+  assert_totals (f, n);
 }
 
 /* A guild id that Discord routes to shard @shard of @count. */
