@@ -840,8 +840,11 @@ dgateway_client_connect_async (DGatewayClient      *self,
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   /* The worker's source for the links is on the context of the previous
-   * connect: the next links get a worker on this one. */
-  g_clear_pointer (&self->worker, dgateway_worker_unref);
+   * connect: the next links get a worker on this one. The same context
+   * keeps its worker: its I/O threads hold libsoup's connections, which
+   * a stopped thread would leave counted against the host for good. */
+  if (self->worker != NULL && dgateway_worker_get_owner_context (self->worker) != self->context)
+    g_clear_pointer (&self->worker, dgateway_worker_unref);
   if (self->soup_session == NULL)
     self->soup_session = soup_session_new_with_options ("user-agent", USER_AGENT, NULL);
 

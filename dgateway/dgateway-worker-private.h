@@ -67,6 +67,7 @@ DGatewayWorker *dgateway_worker_new         (GMainContext              *owner_co
 DGatewayWorker *dgateway_worker_ref         (DGatewayWorker *self);
 void            dgateway_worker_unref       (DGatewayWorker *self);
 gboolean        dgateway_worker_is_threaded (DGatewayWorker *self);
+GMainContext   *dgateway_worker_get_owner_context (DGatewayWorker *self);
 
 /* The lock of every queue between the I/O threads and the application. */
 GMutex         *dgateway_worker_get_lock    (DGatewayWorker *self);

@@ -357,6 +357,12 @@ dgateway_worker_is_threaded (DGatewayWorker *self)
   return self->threaded;
 }
 
+GMainContext *
+dgateway_worker_get_owner_context (DGatewayWorker *self)
+{
+  return self->owner_context;
+}
+
 GMutex *
 dgateway_worker_get_lock (DGatewayWorker *self)
 {

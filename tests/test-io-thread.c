@@ -14,7 +14,7 @@
 
 /* The threads of this process named as the client names its I/O thread. */
 static guint
-count_io_threads (void)
+count_io_threads_now (void)
 {
   g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
   const char *task;
@@ -29,6 +29,22 @@ count_io_threads (void)
       if (g_file_get_contents (path, &name, NULL, NULL) &&
           g_str_equal (g_strstrip (name), IO_THREAD_NAME))
         n++;
+    }
+  return n;
+}
+
+/* The count once it is @expected, or after two seconds: the kernel lists
+ * a thread in /proc for a moment after pthread_join() returned, longer on
+ * a loaded machine. */
+static guint
+wait_io_threads (guint expected)
+{
+  guint n = count_io_threads_now ();
+
+  for (guint tries = 0; n != expected && tries < 200; tries++)
+    {
+      g_usleep (10 * 1000);
+      n = count_io_threads_now ();
     }
   return n;
 }
@@ -103,20 +119,20 @@ test_threads (Fixture       *f,
   Watch w;
 
   g_assert_true (dgateway_client_get_io_thread (f->client));
-  g_assert_cmpuint (count_io_threads (), ==, 0);
+  g_assert_cmpuint (wait_io_threads (0), ==, 0);
   watch_init (&w, f);
   connect_client (f);
   dgateway_mock_gateway_send_messages (f->mock, 20);
   WAIT_UNTIL (w.messages == 20, 5000);
 
-  g_assert_cmpuint (count_io_threads (), ==, 1);
+  g_assert_cmpuint (wait_io_threads (1), ==, 1);
   g_assert_true (w.handler_thread == g_thread_self ());
   g_assert_true (w.in_order);
 
   dgateway_client_close (f->client);
   test_run_for (50);
   g_assert_finalize_object (g_steal_pointer (&f->client));
-  g_assert_cmpuint (count_io_threads (), ==, 0);
+  g_assert_cmpuint (wait_io_threads (0), ==, 0);
 }
 
 /* With io-thread off, nothing runs on a thread of the client's. */
@@ -132,7 +148,7 @@ test_no_thread (Fixture       *f,
   dgateway_mock_gateway_send_messages (f->mock, 20);
   WAIT_UNTIL (w.messages == 20, 5000);
 
-  g_assert_cmpuint (count_io_threads (), ==, 0);
+  g_assert_cmpuint (wait_io_threads (0), ==, 0);
   g_assert_true (w.in_order);
   g_assert_cmpuint (dgateway_client_get_peak_queued (f->client), ==, 0);
 }
@@ -183,7 +199,7 @@ test_drop_while_full (Fixture       *f,
   WAIT_UNTIL (client == NULL, 5000);
 
   g_assert_null (f->client);
-  g_assert_cmpuint (count_io_threads (), ==, 0);
+  g_assert_cmpuint (wait_io_threads (0), ==, 0);
   g_assert_cmpuint (w.messages, ==, 1);
 }
 
@@ -215,7 +231,7 @@ test_switch_in_handler (Fixture       *f,
   dgateway_client_close (f->client);
   test_run_for (50);
   g_assert_finalize_object (g_steal_pointer (&f->client));
-  g_assert_cmpuint (count_io_threads (), ==, 0);
+  g_assert_cmpuint (wait_io_threads (0), ==, 0);
 }
 
 /* Closed while the handshake runs on the I/O thread, and again at once. */
@@ -278,7 +294,7 @@ many_shards (Fixture  *f,
 
       g_assert_cmpint (dgateway_shard_get_state (shard), ==, DGATEWAY_STATE_CONNECTED);
     }
-  g_assert_cmpuint (count_io_threads (), ==, n_threads);
+  g_assert_cmpuint (wait_io_threads (n_threads), ==, n_threads);
 
   /* One event on each open connection: every thread's. */
   for (guint i = first + 1; i <= dgateway_mock_gateway_get_n_connections (f->mock); i++)
@@ -298,7 +314,7 @@ many_shards (Fixture  *f,
       WAIT_UNTIL (f->client == NULL, 5000);
       test_run_for (100);
       g_assert_cmpuint (w.messages, ==, 1);
-      g_assert_cmpuint (count_io_threads (), ==, 0);
+      g_assert_cmpuint (wait_io_threads (0), ==, 0);
       return;
     }
 
@@ -309,7 +325,7 @@ many_shards (Fixture  *f,
   dgateway_client_close (f->client);
   test_run_for (50);
   g_assert_finalize_object (g_steal_pointer (&f->client));
-  g_assert_cmpuint (count_io_threads (), ==, 0);
+  g_assert_cmpuint (wait_io_threads (0), ==, 0);
 }
 
 static void
