@@ -97,25 +97,6 @@ DGatewayShardConfig *dgateway_shard_config_new   (const DGatewayShardSettings *s
 DGatewayShardConfig *dgateway_shard_config_ref   (DGatewayShardConfig         *self);
 void                 dgateway_shard_config_unref (DGatewayShardConfig         *self);
 
-/* A timeout on the config's context, calling @func (@data): one of the
- * config's timers, which share one GSource (dgateway-timers-private.h).
- * The caller owns the returned timer and ends it with
- * dgateway_timer_clear(). */
-DGatewayTimer       *dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
-                                                        guint                interval_ms,
-                                                        GSourceFunc          func,
-                                                        gpointer             data);
-
-/* The same, in whole seconds: every such timer of the process fires at
- * the same instant of a second, as g_timeout_source_new_seconds() would,
- * so a thousand shards' heartbeats cost one wake-up, not a thousand. */
-DGatewayTimer       *dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
-                                                                guint                seconds,
-                                                                GSourceFunc          func,
-                                                                gpointer             data);
-
-/* Destroys and unrefs *@source, a GSource of the caller's, and sets it
- * to NULL; *@source may be NULL. */
 void                 dgateway_source_clear        (GSource                   **source);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DGatewayShardConfig, dgateway_shard_config_unref)

@@ -108,24 +108,6 @@ dgateway_shard_config_unref (DGatewayShardConfig *self)
   g_free (real);
 }
 
-DGatewayTimer *
-dgateway_shard_config_add_timeout (DGatewayShardConfig *self,
-                                   guint                interval_ms,
-                                   GSourceFunc          func,
-                                   gpointer             data)
-{
-  return dgateway_timers_add (self->timers, interval_ms, func, data);
-}
-
-DGatewayTimer *
-dgateway_shard_config_add_timeout_seconds (DGatewayShardConfig *self,
-                                           guint                seconds,
-                                           GSourceFunc          func,
-                                           gpointer             data)
-{
-  return dgateway_timers_add_seconds (self->timers, seconds, func, data);
-}
-
 void
 dgateway_source_clear (GSource **source)
 {

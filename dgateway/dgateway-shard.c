@@ -311,7 +311,7 @@ add_timeout (DGatewayShard *self,
              guint          interval_ms,
              GSourceFunc    func)
 {
-  return dgateway_shard_config_add_timeout (self->config, interval_ms, func, self);
+  return dgateway_timers_add (self->config->timers, interval_ms, func, self);
 }
 
 /* A deadline that may pass a little late: grouped with the other shards'
@@ -327,7 +327,7 @@ add_deadline (DGatewayShard *self,
 
   if (seconds == 0)
     return add_timeout (self, timeout_ms, func);
-  return dgateway_shard_config_add_timeout_seconds (self->config, seconds, func, self);
+  return dgateway_timers_add_seconds (self->config->timers, seconds, func, self);
 }
 
 /* Sending */
@@ -527,8 +527,8 @@ schedule_heartbeat (DGatewayShard *self,
   if (seconds == 0)
     self->heartbeat_timer = add_timeout (self, delay_ms, heartbeat_cb);
   else
-    self->heartbeat_timer = dgateway_shard_config_add_timeout_seconds (self->config, seconds,
-                                                                       heartbeat_cb, self);
+    self->heartbeat_timer = dgateway_timers_add_seconds (self->config->timers, seconds,
+                                                         heartbeat_cb, self);
 }
 
 static void

@@ -78,9 +78,6 @@ GMutex         *dgateway_worker_get_lock    (DGatewayWorker *self);
 DGatewayIoThread *dgateway_worker_attach    (DGatewayWorker   *self);
 void            dgateway_worker_release     (DGatewayWorker   *self,
                                              DGatewayIoThread *thread);
-GMainContext   *dgateway_io_thread_get_context (DGatewayIoThread *thread);
-/* The number of I/O threads, for tests and benchmarks. */
-guint           dgateway_worker_get_n_threads (DGatewayWorker *self);
 
 /* With the lock held: @link has something for its owner, and is not in
  * the owner's queue yet (the link keeps that flag). */

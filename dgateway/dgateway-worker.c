@@ -410,17 +410,7 @@ dgateway_worker_release (DGatewayWorker   *self,
   thread->n_links--;
 }
 
-GMainContext *
-dgateway_io_thread_get_context (DGatewayIoThread *thread)
-{
-  return thread->context;
-}
 
-guint
-dgateway_worker_get_n_threads (DGatewayWorker *self)
-{
-  return self->threads->len;
-}
 
 void
 dgateway_worker_ready_for_owner (DGatewayWorker *self,
